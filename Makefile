@@ -1,0 +1,67 @@
+# squish — front door. Every target works as the first command on a fresh
+# Debian 12 machine: missing tools are installed by scripts/setup-deps.sh.
+#
+#   make sim        build and run every block's showcase, print a summary
+#   make test       the whole regression (ctest -j2): sw, RTL, lint, synth, fuzz replay
+#   make lint       verilator --lint-only -Wall, each module as its own top
+#   make synth      Yosys + OpenSTA (OSU 0.18um) + synth_xilinx -> build/reports/ppa.{md,json}
+#   make waves TEST=Suite.Test   rerun one RTL test with an FST trace, open GTKWave
+#   make coverage   Verilator coverage of the RTL suites -> build/coverage/html
+#   make bench      benchmarks -> build/reports/bench.{md,json}
+#   make regress    long sweeps (many seeds) beyond `make test`
+#   make fuzz       libFuzzer (clang) runs of every fuzz target, FUZZ_SECONDS each
+#   make clean
+
+BUILD    ?= build
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_J  ?= 2
+STAMP    := $(BUILD)/.deps-ok
+CMAKE_FLAGS ?=
+
+.PHONY: all deps sim test lint synth waves coverage bench regress fuzz clean configure build
+
+all: build
+
+# Run the setup script when a tool is missing; the stamp keeps later runs cheap.
+$(STAMP): scripts/setup-deps.sh
+	@mkdir -p $(BUILD)
+	@if ! scripts/setup-deps.sh --check >/dev/null 2>&1; then scripts/setup-deps.sh; fi
+	@touch $@
+deps: $(STAMP)
+
+$(BUILD)/CMakeCache.txt: $(STAMP)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+configure: $(BUILD)/CMakeCache.txt
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+sim: build
+	@scripts/sim.sh $(BUILD)
+
+test: build
+	cd $(BUILD) && ctest -j $(CTEST_J) --output-on-failure
+
+lint: $(STAMP)
+	@scripts/lint.sh
+
+synth: $(STAMP)
+	@scripts/synth.sh $(BUILD)/reports
+
+waves: build
+	@scripts/waves.sh $(BUILD) "$(TEST)"
+
+coverage: $(STAMP)
+	@scripts/coverage.sh $(BUILD)-cov
+
+bench: build
+	@scripts/bench.sh $(BUILD)
+
+regress: build
+	@scripts/regress.sh $(BUILD)
+
+fuzz: $(STAMP)
+	@scripts/fuzz.sh $(BUILD)-fuzz $${FUZZ_SECONDS:-60}
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-cov $(BUILD)-fuzz

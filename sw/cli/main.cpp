@@ -1,0 +1,73 @@
+// squish — command-line front end of the golden compression stack.
+// Exit codes: 0 ok, 1 usage error, 2 bad input (unreadable, corrupt, wrong shape).
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "squish/error.hpp"
+#include "squish/version.hpp"
+
+namespace squish::cli {
+
+// Subcommands, one per cmd_<name>.cpp. Add a row here when you add a file.
+int cmd_version(Args);
+
+namespace {
+const Command kCommands[] = {
+    {"version", "print the version", cmd_version},
+};
+}  // namespace
+
+std::span<const Command> commands() { return kCommands; }
+
+int cmd_version(Args) {
+  std::printf("squish %s\n", squish::version());
+  return kOk;
+}
+
+}  // namespace squish::cli
+
+namespace {
+void usage(std::FILE* f) {
+  std::fprintf(f, "usage: squish <command> [options]\n\ncommands:\n");
+  for (const auto& c : squish::cli::commands())
+    std::fprintf(f, "  %-14.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+  std::fprintf(f, "\n'squish <command> --help' describes a command's options.\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace squish::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    usage(stderr);
+    return kUsage;
+  }
+  if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    usage(stdout);
+    return kOk;
+  }
+  if (args[0] == "--version") args[0] = "version";
+  for (const auto& c : commands()) {
+    if (c.name == args[0]) {
+      try {
+        return c.run(Args(args).subspan(1));
+      } catch (const squish::UsageError& e) {
+        std::fprintf(stderr, "squish %s: %s\n", args[0].c_str(), e.what());
+        return kUsage;
+      } catch (const squish::Error& e) {
+        std::fprintf(stderr, "squish %s: %s\n", args[0].c_str(), e.what());
+        return kBadInput;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "squish %s: internal error: %s\n", args[0].c_str(), e.what());
+        return kBadInput;
+      }
+    }
+  }
+  std::fprintf(stderr, "squish: unknown command '%s'\n", args[0].c_str());
+  usage(stderr);
+  return kUsage;
+}

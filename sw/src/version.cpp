@@ -1,0 +1,5 @@
+#include "squish/version.hpp"
+
+namespace squish {
+const char* version() { return SQUISH_VERSION; }
+}  // namespace squish
