@@ -106,7 +106,7 @@ module fifo_sync #(
     end
   end
   always_ff @(posedge clk_i) begin
-    if (rst_ni && in_stalled_q) begin
+    if (in_stalled_q) begin
       assert (in_valid_i) else $error("fifo_sync: in_valid_i dropped while stalled");
       assert (in_data_i == in_data_q) else $error("fifo_sync: in_data_i changed while stalled");
     end
