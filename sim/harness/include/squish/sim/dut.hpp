@@ -77,7 +77,8 @@ class Dut {
     ctx_->randSeed(static_cast<int>(opt_.seed & 0x7fffffff));
     ctx_->fatalOnError(false);  // let $error become a C++ failure, not exit()
     if (!opt_.trace_path.empty()) ctx_->traceEverOn(true);
-    model_ = std::make_unique<Model>(ctx_.get(), opt_.name.c_str());
+    // Scope "TOP" in every trace, so the committed .gtkw views match any test.
+    model_ = std::make_unique<Model>(ctx_.get(), "TOP");
     if (!opt_.trace_path.empty()) {
       std::filesystem::create_directories(std::filesystem::path(opt_.trace_path).parent_path());
       trace_ = std::make_unique<VerilatedFstC>();
