@@ -34,8 +34,14 @@ for arg in "$@"; do
   esac
 done
 
+# A tool that is already on PATH from elsewhere (e.g. Node.js and npm from
+# nodesource) counts as present: do not pull Debian's copy over it.
+declare -A PROVIDES=([nodejs]=node [npm]=npm [cmake]=cmake [g++]=g++ [clang]=clang [make]=make)
 missing=()
 for p in "${want[@]}"; do
+  if [ -n "${PROVIDES[$p]:-}" ] && command -v "${PROVIDES[$p]}" >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
@@ -49,7 +55,7 @@ fi
 echo "setup-deps: missing: ${missing[*]}"
 [ "$mode" = check ] && exit 1
 
-cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+cmd="apt-get install -y -o DPkg::Lock::Timeout=600 --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-deps: not root; run:"
   echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive $cmd"
