@@ -70,6 +70,10 @@ struct DutOptions {
 template <class Model>
 class Dut {
  public:
+  /// Half clock period in trace time units (Verilator's default 1 ps precision):
+  /// traces show a 10 ns (100 MHz) clock, so cycle n starts at n*10 ns.
+  static constexpr uint64_t kHalfPeriod = 5000;
+
   explicit Dut(DutOptions opt = {}) : opt_(std::move(opt)), rng_(opt_.seed) {
     ctx_ = std::make_unique<VerilatedContext>();
     ctx_->debug(0);
@@ -174,11 +178,11 @@ class Dut {
   }
   void edge_high() {
     dump();
-    ctx_->timeInc(1);
+    ctx_->timeInc(kHalfPeriod);
     model_->clk_i = 1;
     model_->eval();
     dump();
-    ctx_->timeInc(1);
+    ctx_->timeInc(kHalfPeriod);
   }
   void dump() {
     if (trace_) trace_->dump(ctx_->time());
