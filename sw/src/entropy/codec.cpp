@@ -1,7 +1,11 @@
-// Dispatch from CoderId to the coder implementations. Until the entropy coders
-// land, only None (plain packing of symbols at alphabet_bits, LSB first) exists.
+// Dispatch from CoderId to the coder implementations. None is plain packing of
+// symbols at alphabet_bits, LSB first; the others live in huffman.cpp,
+// tunstall.cpp and rans.cpp.
 #include "squish/entropy/codec.hpp"
 
+#include "squish/entropy/huffman.hpp"
+#include "squish/entropy/rans.hpp"
+#include "squish/entropy/tunstall.hpp"
 #include "squish/error.hpp"
 
 namespace squish::entropy {
@@ -31,7 +35,12 @@ void check_bits(const CoderParams& p) {
 
 std::vector<uint8_t> encode_symbols(CoderId id, std::span<const uint16_t> symbols, const CoderParams& p) {
   check_bits(p);
-  if (id != CoderId::None) throw UsageError("coder '" + std::string(to_string(id)) + "' is not built in");
+  switch (id) {
+    case CoderId::Huffman: return huffman_encode(symbols, p);
+    case CoderId::Tunstall: return tunstall_encode(symbols, p);
+    case CoderId::Rans: return rans_encode(symbols, p);
+    case CoderId::None: break;
+  }
   std::vector<uint8_t> out((symbols.size() * p.alphabet_bits + 7) / 8, 0);
   size_t bit = 0;
   for (uint16_t s : symbols) {
@@ -45,7 +54,12 @@ std::vector<uint8_t> encode_symbols(CoderId id, std::span<const uint16_t> symbol
 std::vector<uint16_t> decode_symbols(CoderId id, std::span<const uint8_t> payload, size_t count,
                                      const CoderParams& p) {
   check_bits(p);
-  if (id != CoderId::None) throw FormatError("coder '" + std::string(to_string(id)) + "' is not built in");
+  switch (id) {
+    case CoderId::Huffman: return huffman_decode(payload, count, p);
+    case CoderId::Tunstall: return tunstall_decode(payload, count, p);
+    case CoderId::Rans: return rans_decode(payload, count, p);
+    case CoderId::None: break;
+  }
   const size_t need = (count * p.alphabet_bits + 7) / 8;
   if (payload.size() != need)
     throw FormatError("packed payload holds " + std::to_string(payload.size()) + " bytes, " +

@@ -29,10 +29,11 @@ struct CoderParams {
   unsigned alphabet_bits = 8;  ///< symbols are < 2^alphabet_bits (1..8)
   uint16_t zero_symbol = 0;    ///< the symbol of real zero (significance split)
   unsigned huffman_max_len = 15;   ///< canonical Huffman length limit
-  unsigned tunstall_k = 10;        ///< Tunstall codeword bits (dictionary 2^k)
+  unsigned tunstall_k = 10;        ///< Tunstall codeword bits (dictionary 2^k), 8..12
   unsigned rans_lanes = 8;         ///< interleaved rANS lanes (4, 8, 16)
   unsigned rans_prob_bits = 12;    ///< rANS probability precision P
   bool rans_significance_split = false;  ///< code the zero map separately
+  unsigned tunstall_max_len = 16;  ///< longest Tunstall string (1..255); RTL MaxLen
 };
 
 /// Encodes symbols into a self-contained payload.
