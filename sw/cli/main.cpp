@@ -13,10 +13,16 @@ namespace squish::cli {
 
 // Subcommands, one per cmd_<name>.cpp. Add a row here when you add a file.
 int cmd_version(Args);
+int cmd_compress(Args);
+int cmd_info(Args);
+int cmd_decompress(Args);
 
 namespace {
 const Command kCommands[] = {
     {"version", "print the version", cmd_version},
+    {"compress", "prune, quantize and encode a model into .sqz", cmd_compress},
+    {"info", "per-tensor and total figures of a .sqz", cmd_info},
+    {"decompress", "dequantized tensors of a .sqz as .npz or .npy files", cmd_decompress},
 };
 }  // namespace
 
