@@ -1,0 +1,236 @@
+// RTL engine of the entropy decoders (see squish/rtl/entropy.hpp).
+#include "squish/rtl/entropy.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <type_traits>
+
+#include "Vhuffman_decoder.h"
+#include "Vhuffman_decoder_huffman_decoder.h"
+#include "squish/entropy/huffman.hpp"
+#include "squish/entropy/rans.hpp"
+#include "squish/entropy/tunstall.hpp"
+#include "squish/error.hpp"
+
+namespace squish::rtl {
+
+namespace {
+
+using entropy::CoderId;
+using entropy::CoderParams;
+
+std::vector<uint32_t> bytes_to_words(std::span<const uint8_t> body) {
+  std::vector<uint32_t> w((body.size() + 3) / 4, 0);
+  for (size_t i = 0; i < body.size(); ++i) w[i / 4] |= uint32_t{body[i]} << (8 * (i % 4));
+  if (w.empty()) w.push_back(0);  // an empty body still sends one (padding) word with last
+  return w;
+}
+
+struct Word {
+  uint64_t data = 0;
+  bool last = false;
+};
+
+/// Takes a decoder's output beats (up to `lanes` symbols of 8 bits per beat,
+/// with a count) under random stalls, and checks that a stalled beat holds.
+class SymbolSink : public sim::Component {
+ public:
+  struct Beat {
+    uint64_t lo = 0, hi = 0;
+    unsigned count = 0;
+    bool last = false;
+    bool operator==(const Beat&) const = default;
+  };
+  SymbolSink(sim::Rng rng, const uint8_t& valid, uint8_t& ready, std::function<Beat()> read, sim::Backpressure bp,
+             std::function<uint64_t()> cycle)
+      : rng_(rng), valid_(valid), ready_(ready), read_(std::move(read)), p_(sim::gap_probability(bp)),
+        cycle_(std::move(cycle)) {
+    ready_ = 0;
+  }
+  void drive() override { ready_ = rng_.chance(p_) ? 0 : 1; }
+  void sample() override {
+    if (!valid_) {
+      if (held_ && !protocol_error) protocol_error = "valid dropped while stalled at cycle " + std::to_string(cycle_());
+      held_.reset();
+      return;
+    }
+    const Beat b = read_();
+    if (held_ && !(b == *held_) && !protocol_error)
+      protocol_error = "output beat changed while stalled at cycle " + std::to_string(cycle_());
+    if (ready_) {
+      held_.reset();
+      for (unsigned i = 0; i < b.count; ++i) {
+        const uint64_t w = i < 8 ? b.lo : b.hi;
+        symbols.push_back(static_cast<uint16_t>((w >> (8 * (i % 8))) & 0xff));
+      }
+      if (b.last) ++lasts, last_at = symbols.size();
+      if (b.count == 0 && !protocol_error) protocol_error = "beat with count 0 at cycle " + std::to_string(cycle_());
+    } else {
+      held_ = b;
+    }
+  }
+  std::vector<uint16_t> symbols;
+  size_t lasts = 0, last_at = 0;
+  std::optional<std::string> protocol_error;
+
+ private:
+  sim::Rng rng_;
+  const uint8_t& valid_;
+  uint8_t& ready_;
+  std::function<Beat()> read_;
+  double p_;
+  std::function<uint64_t()> cycle_;
+  std::optional<Beat> held_;
+};
+
+/// The part every decoder shares: load the table, pulse start_i, stream words
+/// in and symbols out until done_o. The Dut is reset by the caller.
+template <class Model, class LoadTable>
+EntropyRun run_generic(sim::Dut<Model>& dut, const EntropyRtlOptions& opt, uint64_t count,
+                       const std::vector<Word>& words, LoadTable load,
+                       std::function<SymbolSink::Beat(Model&)> read_beat) {
+  const uint64_t limit = 10000 + opt.cycles_per_item * (count + words.size() + 4096);
+  auto& m = dut.model();
+  m.tbl_we_i = 0;
+  m.start_i = 0;
+  m.in_valid_i = 0;
+  m.out_ready_i = 0;
+  EntropyRun run;
+  const uint64_t t0 = dut.cycle();
+  load(dut, m);  // table writes; may wait for an on-chip expansion
+  m.tbl_we_i = 0;
+  run.table_cycles = dut.cycle() - t0;
+  m.count_i = static_cast<uint32_t>(count);
+  m.start_i = 1;
+  dut.tick();
+  m.start_i = 0;
+  sim::StreamDriver<Word> drv(
+      dut, m.in_valid_i, m.in_ready_o,
+      [&m](const Word& w) {
+        m.in_data_i = static_cast<std::remove_reference_t<decltype(m.in_data_i)>>(w.data);
+        m.in_last_i = w.last;
+      },
+      opt.in_bp);
+  drv.push(words.begin(), words.end());
+  SymbolSink sink(sim::Rng(dut.rng().next()), m.out_valid_o, m.out_ready_i, [&m, read_beat] { return read_beat(m); },
+                  opt.out_bp, [&dut] { return dut.cycle(); });
+  dut.add(&sink);
+  dut.run_until([&] { return m.done_o != 0; }, limit, "done_o");
+  dut.remove(&sink);
+  m.in_valid_i = 0;
+  m.out_ready_i = 0;
+  run.cycles = dut.cycle() - t0;
+  run.symbols = std::move(sink.symbols);
+  run.error = m.error_o;
+  run.error_code = m.error_code_o;
+  run.hw_cycles = m.cycles_o;
+  run.hw_stall_in = m.stall_in_o;
+  run.hw_stall_out = m.stall_out_o;
+  run.protocol_error = sink.protocol_error;
+  run.last_ok = run.error || (count == 0 ? sink.lasts == 0 : (sink.lasts == 1 && sink.last_at == run.symbols.size()));
+  return run;
+}
+
+/// Runs jobs back to back on one decoder instance, resetting it between jobs
+/// if asked (otherwise only start_i separates them).
+template <class Model, class Job, class RunOne>
+std::vector<EntropyRun> run_jobs(std::span<const Job> jobs, const EntropyRtlOptions& opt, bool reset_between,
+                                 RunOne run_one) {
+  uint64_t items = 0;
+  for (const auto& j : jobs) items += j.count + j.words.size() + 8192;
+  sim::DutOptions dopt = opt.dut;
+  dopt.max_cycles = std::max<uint64_t>(dopt.max_cycles, 2 * opt.cycles_per_item * items + 100000);
+  sim::Dut<Model> dut(dopt);
+  dut.reset();
+  std::vector<EntropyRun> runs;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (i > 0 && reset_between) dut.reset();
+    runs.push_back(run_one(dut, jobs[i]));
+  }
+  return runs;
+}
+
+std::vector<Word> to_words(const std::vector<uint32_t>& w32) {
+  std::vector<Word> v(w32.size());
+  for (size_t i = 0; i < w32.size(); ++i) v[i] = {w32[i], i + 1 == w32.size()};
+  return v;
+}
+
+}  // namespace
+
+// ---- Huffman -------------------------------------------------------------------
+
+HuffmanJob make_huffman_job(std::span<const uint8_t> payload, size_t count, const CoderParams& p) {
+  const auto t = entropy::huffman_read_header(payload, p);
+  HuffmanJob j;
+  for (unsigned l = 0; l < 16; ++l) j.len_count[l] = t.count[l];
+  j.symbols = t.symbols;
+  j.words = bytes_to_words(payload.subspan(t.body_offset));
+  j.count = count;
+  return j;
+}
+
+EntropyRun run_huffman_on(sim::Dut<Vhuffman_decoder>& dut, const HuffmanJob& job, const EntropyRtlOptions& opt) {
+  auto load = [&job](sim::Dut<Vhuffman_decoder>& d, Vhuffman_decoder& m) {
+    auto write = [&](unsigned addr, unsigned data) {
+      m.tbl_we_i = 1;
+      m.tbl_addr_i = static_cast<uint16_t>(addr);
+      m.tbl_data_i = static_cast<uint16_t>(data);
+      d.tick();
+    };
+    for (unsigned l = 0; l < 16; ++l) write(256 + l, job.len_count[l]);
+    for (size_t i = 0; i < job.symbols.size() && i < 256; ++i) write(static_cast<unsigned>(i), job.symbols[i]);
+  };
+  return run_generic<Vhuffman_decoder>(dut, opt, job.count, to_words(job.words), load, [](Vhuffman_decoder& m) {
+    return SymbolSink::Beat{m.out_data_o, 0, m.out_count_o, m.out_last_o != 0};
+  });
+}
+
+std::vector<EntropyRun> run_huffman_rtl(std::span<const HuffmanJob> jobs, const EntropyRtlOptions& opt,
+                                        bool reset_between) {
+  return run_jobs<Vhuffman_decoder>(jobs, opt, reset_between, [&opt](auto& dut, const HuffmanJob& j) {
+    return run_huffman_on(dut, j, opt);
+  });
+}
+EntropyRun run_huffman_rtl(const HuffmanJob& job, const EntropyRtlOptions& opt) {
+  return run_huffman_rtl(std::span<const HuffmanJob>(&job, 1), opt, false).front();
+}
+
+// ---- dispatch ------------------------------------------------------------------
+
+bool rtl_can_decode(CoderId id, std::span<const uint8_t> payload, const CoderParams& p, std::string* why) {
+  auto no = [why](std::string s) {
+    if (why) *why = std::move(s);
+    return false;
+  };
+  switch (id) {
+    case CoderId::Huffman: return true;
+    default: return no("no RTL decoder for coder '" + std::string(entropy::to_string(id)) + "'");
+  }
+  (void)payload;
+  (void)p;
+}
+
+EntropyRun decode_rtl(CoderId id, std::span<const uint8_t> payload, size_t count, const CoderParams& p,
+                      const EntropyRtlOptions& opt) {
+  std::string why;
+  if (!rtl_can_decode(id, payload, p, &why)) throw UsageError(why);
+  EntropyRun r;
+  switch (id) {
+    case CoderId::Huffman: r = run_huffman_rtl(make_huffman_job(payload, count, p), opt); break;
+    default: throw UsageError("no RTL decoder");
+  }
+  if (r.error) throw FormatError("RTL " + std::string(entropy::to_string(id)) + " decoder raised error code " +
+                                 std::to_string(r.error_code));
+  return r;
+}
+
+EntropyRtlParams entropy_rtl_params() {
+  EntropyRtlParams q{};
+  q.huffman_max_len = Vhuffman_decoder_huffman_decoder::PubMaxLen;
+  q.huffman_in_width = Vhuffman_decoder_huffman_decoder::PubInWidth;
+  return q;
+}
+
+}  // namespace squish::rtl
