@@ -77,7 +77,9 @@ struct Container {
 
 std::vector<uint8_t> serialize(const Container& c);
 /// Parses and checks a whole file (magic, version, table, every CRC, every field).
-Container parse(std::span<const uint8_t> bytes, uint64_t max_elements = kMaxElements);
+/// check_crc = false skips only the CRC comparisons (fuzzing reaches the field
+/// parsers that way); every other check stays.
+Container parse(std::span<const uint8_t> bytes, uint64_t max_elements = kMaxElements, bool check_crc = true);
 
 /// Fills payload, entries, sparse/coder parameters of a quantized section from
 /// its codes, using s.sparse_format and s.coder as requested; with sparse_auto
