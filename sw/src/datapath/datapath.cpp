@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "squish/error.hpp"
+#include "squish/requant/requant.hpp"
 
 namespace squish::datapath {
 
@@ -65,35 +66,13 @@ std::vector<NzBeat> pack_dense(std::span<const int8_t> w, size_t rows, size_t co
   return beats;
 }
 
-// gemmlowp fixed-point primitives, written from their documented semantics
-// (gemmlowp/fixedpoint/fixedpoint.h); the sw test compares against gemmlowp.
 namespace {
-int32_t srdhm(int32_t a, int32_t b) {
-  if (a == b && a == std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::max();
-  const int64_t ab = int64_t{a} * int64_t{b};
-  const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : (1 - (int64_t{1} << 30));
-  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));  // C++ division truncates toward zero
-}
-int32_t rdbpot(int32_t x, int exponent) {
-  const int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
-  const int32_t remainder = x & mask;
-  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
 int32_t wrap32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
 }  // namespace
 
 int32_t requantize(int32_t acc, const Channel& ch, const Config& cfg) {
-  if (ch.shift < -31 || ch.shift > 31)
-    throw UsageError("requantize: shift " + std::to_string(ch.shift) + " outside -31..31");
-  const int left = ch.shift > 0 ? ch.shift : 0;
-  const int right = ch.shift > 0 ? 0 : -ch.shift;
-  // The sum and the left shift wrap in 32 bits, as the RTL's adders do.
-  const int32_t x = wrap32(int64_t{wrap32(int64_t{acc} + ch.bias)} * (int64_t{1} << left));
-  int32_t y = rdbpot(srdhm(x, ch.multiplier), right);
-  int64_t q = int64_t{y} + cfg.out_zp;
-  q = std::clamp<int64_t>(q, cfg.out_min, cfg.out_max);
-  return static_cast<int32_t>(q);
+  return squish::requant::requantize(acc, ch.bias, ch.multiplier, ch.shift, cfg.out_zp, cfg.out_min, cfg.out_max,
+                                     cfg.relu);
 }
 
 namespace {
@@ -117,10 +96,8 @@ Counters predict_counters(std::span<const NzBeat> beats, const Config& cfg) {
     k.cycles_busy += cfg.batch;
     k.macs_performed += uint64_t{b.entries()} * cfg.batch;
     row_nnz += b.entries();
-    if (b.row_last) {
-      k.macs_skipped += (row_nnz < cfg.cols ? cfg.cols - row_nnz : 0) * cfg.batch;
-      row_nnz = 0;
-    }
+    if (b.row_last) k.macs_skipped += (row_nnz < cfg.cols ? cfg.cols - row_nnz : 0) * cfg.batch;
+    if (b.row_last || b.last) row_nnz = 0;
   }
   return k;
 }

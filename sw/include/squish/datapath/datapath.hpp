@@ -5,7 +5,9 @@
 // activation vector b it computes
 //     acc[b][r] = sum over entries (c, w) of row r:  w * (x[b][c] - act_zp)
 // in 32-bit arithmetic, then requantizes per output channel with gemmlowp
-// semantics: q = clamp(out_zp + RDBPOT(SRDHM((acc + bias) << left, mult), right)).
+// semantics through squish::requant::requantize (the one implementation the
+// golden stack and the RTL share):
+//   q = clamp(out_zp + RDBPOT(SRDHM(sat(sat(acc + bias) << left), mult), right)).
 // The model also predicts the performance counters the RTL keeps.
 #pragma once
 
@@ -51,7 +53,7 @@ std::vector<NzBeat> pack_dense(std::span<const int8_t> w, size_t rows, size_t co
 struct Channel {
   int32_t bias = 0;
   int32_t multiplier = 1 << 30;  ///< Q0.31 fixed-point multiplier (>= 0 in practice)
-  int32_t shift = 0;             ///< > 0: left shift, < 0: right shift; -31..31
+  int32_t shift = 0;             ///< TFLite convention: > 0 left, < 0 right; -31..30
 };
 
 /// Run-time configuration (the RTL's quasi-static config inputs).
@@ -63,6 +65,7 @@ struct Config {
   int32_t out_zp = 0;        ///< output zero point (-128..127)
   int32_t out_min = -128;    ///< clamp (use out_zp for a fused ReLU)
   int32_t out_max = 127;
+  bool relu = false;         ///< fused ReLU: lower clamp raised to out_zp
 };
 
 /// One result: row, vector, raw accumulator (before bias) and requantized value.
@@ -102,7 +105,7 @@ struct RunResult {
 RunResult run(std::span<const NzBeat> beats, const Config& cfg, std::span<const int8_t> acts,
               std::span<const Channel> channels);
 
-/// The gemmlowp-semantics requantization of one accumulator.
+/// The requantization of one accumulator (squish::requant::requantize).
 int32_t requantize(int32_t acc, const Channel& ch, const Config& cfg);
 
 /// Independent reference: plain dense int64 product of the dequantized
