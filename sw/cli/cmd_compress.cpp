@@ -54,6 +54,11 @@ int cmd_compress(Args args) {
   p.option("--block", [&](const std::string& v) { auto [r, c] = parse_pair("--block", v, 'x'); o.prune.block_rows = r; o.prune.block_cols = c; }, "block size for --prune-blocks (default 4x4)", "RxC");
   p.option("--bits", [&](const std::string& v) { o.quant.bits = parse_number<unsigned>("--bits", v, 2, 8); ++set_quant; }, "bits per weight, 2..8 (default 8)", "B");
   p.option("--bit-budget", [&](const std::string& v) { o.bit_budget = parse_number<double>("--bit-budget", v, 2, 8); ++set_quant; }, "mixed precision: average bits per weight, allocated per layer", "X");
+  p.option("--mp-objective", [&](const std::string& v) {
+    if (v == "mse") o.mp_relative = false;
+    else if (v == "relative") o.mp_relative = true;
+    else throw UsageError("--mp-objective: 'mse' or 'relative'");
+  }, "with --bit-budget: minimize total squared error (mse, default) or the sum of per-layer relative errors", "mse|relative");
   p.flag("--per-channel", &o.per_channel, "one scale (and zero point) per output channel");
   p.option("--channel-axis", [&](const std::string& v) { o.channel_axis = parse_number<int>("--channel-axis", v, 0, 15); }, "output-channel axis (default: last for tfjs, 0 for .npy/.npz)", "A");
   p.flag("--asymmetric", &asym, "affine with a zero point (default symmetric)");

@@ -89,7 +89,9 @@ CompressResult compress(std::span<const Tensor> tensors, const CompressOptions& 
         if (o.progress) o.progress(i, nt, "rate-distortion " + tensors[i].name + " @" + std::to_string(b) + "b");
         const auto q = quant::quantize(work[i], tensors[i].shape, spec_for(tensors[i], o, b));
         const auto x = quant::dequantize(q.params, q.codes, tensors[i].shape);
-        r.error.push_back(stats::error_energy(orig[i], x));
+        const double e = stats::error_energy(orig[i], x);
+        const double sig = stats::energy(orig[i]);
+        r.error.push_back(o.mp_relative ? (sig > 0 ? e / sig : 0.0) : e);
       }
       rd.push_back(std::move(r));
       idx.push_back(i);

@@ -28,6 +28,10 @@ struct CompressOptions {
   bool channels_last = true;       ///< tfjs (HWIO, [in, out]) vs numpy/PyTorch (OIHW, [out, in])
   double bit_budget = 0;           ///< > 0: mixed precision, average bits over weights
   unsigned min_bits = 2, max_bits = 8;  ///< mixed precision candidates
+  /// Mixed precision objective: false = total squared error (sum D_i); true =
+  /// sum of per-tensor relative errors D_i / E_i (E_i = tensor energy), which
+  /// does not starve tensors of small weights.
+  bool mp_relative = false;
   bool requantize_tfjs = false;    ///< never keep tfjs codes
   std::vector<std::string> keep_float;  ///< tensors whose name contains one of these stay raw
   bool sparse_auto = false;
