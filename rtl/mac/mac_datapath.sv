@@ -68,6 +68,8 @@ module mac_datapath #(
   input  logic [7:0]                out_zp_i,
   input  logic [7:0]                out_min_i,
   input  logic [7:0]                out_max_i,
+  /// Fused ReLU (lower clamp raised to out_zp).
+  input  logic                      relu_i,
 
   // ---- activation load stream ---------------------------------------------
   input  logic                      act_valid_i,
@@ -88,7 +90,7 @@ module mac_datapath #(
   // ---- requantization parameters: one beat per row, in row-close order ----
   input  logic                      rq_valid_i,
   output logic                      rq_ready_o,
-  /// Bias, multiplier (Q0.31) and shift (-31..31) of the row.
+  /// Bias, multiplier (Q0.31) and shift (-31..30) of the row.
   input  logic [31:0]               rq_bias_i,
   input  logic [31:0]               rq_mult_i,
   input  logic [5:0]                rq_shift_i,
@@ -247,7 +249,8 @@ module mac_datapath #(
       if (last_vec) begin
         beat_valid_d = 1'b0;
         beat_vec_d   = '0;
-        row_nnz_d    = beat_row_last_q ? '0 : row_nnz_q + (PopWidth+IdxWidth+1)'(beat_pop);
+        row_nnz_d    = (beat_row_last_q || beat_last_q) ? '0
+                     : row_nnz_q + (PopWidth+IdxWidth+1)'(beat_pop);
       end
     end
     if (nz_fire) begin
@@ -269,7 +272,9 @@ module mac_datapath #(
     load_vec_d = load_vec_q;
     if (loading_q) begin
       if (cols_i == '0) begin
-        loading_d = 1'b0;
+        // Nothing to load: start when the matrix arrives (and come back to
+        // loading after it, so a later cols_i != 0 waits for its activations).
+        loading_d = !nz_valid_i;
       end else if (act_fire) begin
         load_col_d = load_col_next[IdxWidth:0];
         if (load_vec_done) begin
@@ -292,6 +297,7 @@ module mac_datapath #(
   logic [RowWidth-1:0] m_row_q, m_row_d;
   logic [VecWidth-1:0] m_vec_q, m_vec_d;
   logic                m_row_last_q, m_row_last_d, m_last_q, m_last_d;
+  logic                m_end_q, m_end_d;  // matrix ends with this beat (any vector)
 
   always_comb begin
     m_valid_d    = m_valid_q;
@@ -300,6 +306,7 @@ module mac_datapath #(
     m_vec_d      = m_vec_q;
     m_row_last_d = m_row_last_q;
     m_last_d     = m_last_q;
+    m_end_d      = m_end_q;
     if (advance) begin
       m_valid_d    = issue_fire;
       m_psum_d     = psum_corrected;
@@ -307,6 +314,7 @@ module mac_datapath #(
       m_vec_d      = beat_vec_q;
       m_row_last_d = beat_row_last_q;
       m_last_d     = beat_last_q && last_vec;
+      m_end_d      = beat_last_q;
     end
   end
 
@@ -319,7 +327,8 @@ module mac_datapath #(
 
   always_comb begin
     acc_d = acc_q;
-    if (advance && m_valid_q) acc_d[32*m_vec_q +: 32] = m_row_last_q ? 32'd0 : acc_sum;
+    // A malformed matrix may end without closing its row: start the next clean.
+    if (advance && m_valid_q) acc_d[32*m_vec_q +: 32] = (m_row_last_q || m_end_q) ? 32'd0 : acc_sum;
   end
 
   // Requant parameters: taken from the rq stream when vector 0 of a row closes,
@@ -361,6 +370,7 @@ module mac_datapath #(
     .out_zp_i    (out_zp_i),
     .out_min_i   (out_min_i),
     .out_max_i   (out_max_i),
+    .relu_i      (relu_i),
     .out_valid_o (req_valid),
     .out_q_o     (req_q),
     .out_tag_o   (req_tag)
@@ -457,6 +467,7 @@ module mac_datapath #(
       m_vec_q         <= '0;
       m_row_last_q    <= 1'b0;
       m_last_q        <= 1'b0;
+      m_end_q         <= 1'b0;
       acc_q           <= '0;
       rq_bias_q       <= '0;
       rq_mult_q       <= '0;
@@ -486,6 +497,7 @@ module mac_datapath #(
       m_vec_q         <= m_vec_d;
       m_row_last_q    <= m_row_last_d;
       m_last_q        <= m_last_d;
+      m_end_q         <= m_end_d;
       acc_q           <= acc_d;
       rq_bias_q       <= rq_bias_d;
       rq_mult_q       <= rq_mult_d;

@@ -1,12 +1,13 @@
 // mac_requant: per-output-channel requantization with gemmlowp / TFLite
 // semantics, pipelined (two register stages, one result per cycle):
 //
-//   x  = (acc + bias) << max(shift, 0)                 (32-bit, wrapping)
+//   x  = sat32(sat32(acc + bias) * 2^max(shift, 0))    (saturating)
 //   h  = SaturatingRoundingDoublingHighMul(x, mult)    (stage 1 -> 2)
 //   y  = RoundingDivideByPOT(h, max(-shift, 0))        (after stage 2)
-//   q  = clamp(y + out_zp, out_min, out_max)
+//   q  = clamp(y + out_zp, relu ? max(out_min, out_zp) : out_min, out_max)
 //
-// bit-exact with squish::datapath::requantize (checked against gemmlowp).
+// bit-exact with squish::requant::requantize (which is checked against
+// gemmlowp); the datapath tests compare every output.
 // A side-band tag (row, vector, raw accumulator, last) travels alongside.
 // The pipeline moves only when en_i is high (the datapath's global advance),
 // so a stalled output holds every stage.
@@ -31,7 +32,7 @@ module mac_requant #(
   input  logic [31:0]         in_bias_i,
   /// Channel multiplier, signed Q0.31.
   input  logic [31:0]         in_mult_i,
-  /// Channel shift, signed, -31..31 (> 0 left, < 0 right).
+  /// Channel shift, signed, -31..30 (> 0 left, < 0 right).
   input  logic [5:0]          in_shift_i,
   /// Side-band data.
   input  logic [TagWidth-1:0] in_tag_i,
@@ -40,6 +41,8 @@ module mac_requant #(
   /// Clamp bounds, signed (out_min <= out_max).
   input  logic [7:0]          out_min_i,
   input  logic [7:0]          out_max_i,
+  /// Fused ReLU: raise the lower bound to out_zp.
+  input  logic                relu_i,
   /// A result is present at the end of the pipeline.
   output logic                out_valid_o,
   /// Requantized value, signed 8 bits.
@@ -54,10 +57,20 @@ module mac_requant #(
   logic [4:0]          s1_right_q, s1_right_d;
   logic [TagWidth-1:0] s1_tag_q, s1_tag_d;
 
+  logic [32:0] biased_wide;
   logic [31:0] biased;
   logic [4:0]  left_amount;
-  assign biased      = in_acc_i + in_bias_i;
+  logic [63:0] left_wide;
+  logic [31:0] left_sat;
+  assign biased_wide = 33'(signed'(in_acc_i)) + 33'(signed'(in_bias_i));
+  // Saturate the 33-bit sum to int32.
+  assign biased = (biased_wide[32] != biased_wide[31]) ? (biased_wide[32] ? 32'h8000_0000 : 32'h7FFF_FFFF)
+                                                       : biased_wide[31:0];
   assign left_amount = in_shift_i[5] ? 5'd0 : in_shift_i[4:0];
+  assign left_wide   = 64'(signed'(biased)) << left_amount;
+  // Saturate the shifted value: it fits int32 iff bits [63:31] are all equal.
+  assign left_sat = (left_wide[63:31] == '0 || left_wide[63:31] == '1) ? left_wide[31:0]
+                  : (left_wide[63] ? 32'h8000_0000 : 32'h7FFF_FFFF);
 
   always_comb begin
     s1_valid_d = s1_valid_q;
@@ -67,7 +80,7 @@ module mac_requant #(
     s1_tag_d   = s1_tag_q;
     if (en_i) begin
       s1_valid_d = in_valid_i;
-      s1_x_d     = biased << left_amount;
+      s1_x_d     = left_sat;
       s1_mult_d  = in_mult_i;
       s1_right_d = in_shift_i[5] ? 5'(-in_shift_i) : 5'd0;
       s1_tag_d   = in_tag_i;
@@ -114,10 +127,16 @@ module mac_requant #(
   assign with_zp    = 34'(signed'(shifted)) + 34'(signed'(out_zp_i))
                     + ((remainder > threshold) ? 34'sd1 : 34'sd0);
 
+  logic signed [7:0] lower, lower_relu;
+  assign lower_relu = ($signed(out_zp_i) > $signed(out_min_i)) ? out_zp_i : out_min_i;
+  // An empty range (relu lower bound above out_max) collapses to out_max.
+  assign lower = (relu_i && lower_relu <= $signed(out_max_i)) ? lower_relu
+               : (relu_i ? out_max_i : out_min_i);
+
   always_comb begin
-    if (with_zp < 34'(signed'(out_min_i)))      out_q_o = out_min_i;
-    else if (with_zp > 34'(signed'(out_max_i))) out_q_o = out_max_i;
-    else                                        out_q_o = with_zp[7:0];
+    if (with_zp > 34'(signed'(out_max_i)))  out_q_o = out_max_i;
+    else if (with_zp < 34'(signed'(lower))) out_q_o = lower;
+    else                                    out_q_o = with_zp[7:0];
   end
   assign out_valid_o = s2_valid_q;
   assign out_tag_o   = s2_tag_q;

@@ -1,0 +1,7 @@
+# rtl/mac: the sparse, mixed-precision datapath. The full datapath is verilated
+# with a 4096-entry activation buffer (the 12-bit column index); the
+# decomposable multiplier is verilated alone for its exhaustive test.
+squish_verilate(squish_rtl TOP mac_datapath ARGS -GActDepth=4096)
+squish_verilate(squish_rtl TOP mac_mul_decomp)
+target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine.cpp)
+squish_rtl_test(tb_datapath SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_datapath.cpp LABELS datapath)
