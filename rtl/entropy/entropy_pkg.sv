@@ -12,7 +12,8 @@ package entropy_pkg;
     ErrBadTable  = 3'd1,  ///< loaded table is inconsistent (Kraft, sums, zero entries)
     ErrTruncated = 3'd2,  ///< input `last` came before all symbols were decoded
     ErrOverrun   = 3'd3,  ///< input continues past the end, or final state wrong
-    ErrBadCode   = 3'd4   ///< a codeword outside the dictionary
+    ErrBadCode   = 3'd4,  ///< a codeword outside the dictionary
+    ErrBadState  = 3'd5   ///< rANS: a lane does not end in its initial state
   } err_e;
 
 endpackage

@@ -1,5 +1,6 @@
 # rtl/entropy: the Huffman, Tunstall and rANS decoders, their RTL engine (for
 # the CLI's --engine rtl and the bench), testbench, showcase and bench.
 squish_verilate(squish_rtl TOP huffman_decoder PREFIX Vhuffman_decoder)
+squish_verilate(squish_rtl TOP rans_decoder PREFIX Vrans_decoder)
 target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine.cpp)
 squish_rtl_test(tb_entropy SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_entropy.cpp LABELS entropy)

@@ -8,6 +8,8 @@
 
 #include "Vhuffman_decoder.h"
 #include "Vhuffman_decoder_huffman_decoder.h"
+#include "Vrans_decoder.h"
+#include "Vrans_decoder_rans_decoder.h"
 #include "squish/entropy/huffman.hpp"
 #include "squish/entropy/rans.hpp"
 #include "squish/entropy/tunstall.hpp"
@@ -30,6 +32,7 @@ std::vector<uint32_t> bytes_to_words(std::span<const uint8_t> body) {
 struct Word {
   uint64_t data = 0;
   bool last = false;
+  unsigned count = 0;  ///< valid 16-bit words (rANS input only)
 };
 
 /// Takes a decoder's output beats (up to `lanes` symbols of 8 bits per beat,
@@ -86,30 +89,36 @@ class SymbolSink : public sim::Component {
 
 /// The part every decoder shares: load the table, pulse start_i, stream words
 /// in and symbols out until done_o. The Dut is reset by the caller.
-template <class Model, class LoadTable>
+template <class Model, class LoadTable, class Start>
 EntropyRun run_generic(sim::Dut<Model>& dut, const EntropyRtlOptions& opt, uint64_t count,
-                       const std::vector<Word>& words, LoadTable load,
+                       const std::vector<Word>& words, LoadTable load, Start start, bool load_after_start,
                        std::function<SymbolSink::Beat(Model&)> read_beat) {
   const uint64_t limit = 10000 + opt.cycles_per_item * (count + words.size() + 4096);
   auto& m = dut.model();
-  m.tbl_we_i = 0;
+  if constexpr (requires { m.tbl_we_i; }) m.tbl_we_i = 0;
+  if constexpr (requires { m.tbl_valid_i; }) m.tbl_valid_i = 0;
   m.start_i = 0;
   m.in_valid_i = 0;
   m.out_ready_i = 0;
   EntropyRun run;
   const uint64_t t0 = dut.cycle();
-  load(dut, m);  // table writes; may wait for an on-chip expansion
-  m.tbl_we_i = 0;
+  auto pulse_start = [&] {
+    m.count_i = static_cast<uint32_t>(count);
+    start(m);
+    m.start_i = 1;
+    dut.tick();
+    m.start_i = 0;
+  };
+  if (load_after_start) pulse_start();
+  load(dut, m);  // table writes or table stream (with on-chip expansion)
   run.table_cycles = dut.cycle() - t0;
-  m.count_i = static_cast<uint32_t>(count);
-  m.start_i = 1;
-  dut.tick();
-  m.start_i = 0;
+  if (!load_after_start) pulse_start();
   sim::StreamDriver<Word> drv(
       dut, m.in_valid_i, m.in_ready_o,
       [&m](const Word& w) {
         m.in_data_i = static_cast<std::remove_reference_t<decltype(m.in_data_i)>>(w.data);
         m.in_last_i = w.last;
+        if constexpr (requires { m.in_count_i; }) m.in_count_i = static_cast<uint8_t>(w.count);
       },
       opt.in_bp);
   drv.push(words.begin(), words.end());
@@ -181,8 +190,10 @@ EntropyRun run_huffman_on(sim::Dut<Vhuffman_decoder>& dut, const HuffmanJob& job
     };
     for (unsigned l = 0; l < 16; ++l) write(256 + l, job.len_count[l]);
     for (size_t i = 0; i < job.symbols.size() && i < 256; ++i) write(static_cast<unsigned>(i), job.symbols[i]);
+    m.tbl_we_i = 0;
   };
-  return run_generic<Vhuffman_decoder>(dut, opt, job.count, to_words(job.words), load, [](Vhuffman_decoder& m) {
+  return run_generic<Vhuffman_decoder>(dut, opt, job.count, to_words(job.words), load, [](auto&) {}, false,
+                                       [](Vhuffman_decoder& m) {
     return SymbolSink::Beat{m.out_data_o, 0, m.out_count_o, m.out_last_o != 0};
   });
 }
@@ -197,6 +208,77 @@ EntropyRun run_huffman_rtl(const HuffmanJob& job, const EntropyRtlOptions& opt) 
   return run_huffman_rtl(std::span<const HuffmanJob>(&job, 1), opt, false).front();
 }
 
+// ---- rANS ----------------------------------------------------------------------
+
+RansJob make_rans_job(std::span<const uint8_t> payload, size_t count, const CoderParams& p) {
+  const auto h = entropy::rans_read_header(payload, p);
+  RansJob j;
+  j.prob_bits = h.table.prob_bits;
+  j.freq = h.table.freq;
+  j.states = h.states;
+  for (size_t pos = h.words_offset; pos + 1 < h.words_end; pos += 2)
+    j.words.push_back(static_cast<uint16_t>(payload[pos] | (payload[pos + 1] << 8)));
+  j.count = count;
+  return j;
+}
+
+namespace {
+std::vector<Word> rans_beats(const RansJob& job) {
+  std::vector<uint16_t> w;
+  for (uint32_t st : job.states) {
+    w.push_back(static_cast<uint16_t>(st & 0xffff));
+    w.push_back(static_cast<uint16_t>(st >> 16));
+  }
+  w.insert(w.end(), job.words.begin(), job.words.end());
+  const unsigned per = Vrans_decoder_rans_decoder::PubInWords;
+  std::vector<Word> beats;
+  for (size_t i = 0; i < w.size(); i += per) {
+    Word b;
+    for (unsigned k = 0; k < per && i + k < w.size(); ++k, ++b.count) b.data |= uint64_t{w[i + k]} << (16 * k);
+    beats.push_back(b);
+  }
+  if (beats.empty()) beats.push_back({});
+  beats.back().last = true;
+  return beats;
+}
+
+EntropyRun run_rans_on(sim::Dut<Vrans_decoder>& dut, const RansJob& job, const EntropyRtlOptions& opt) {
+  struct Tbl {
+    uint32_t freq;
+    bool last;
+  };
+  auto load = [&job, &opt](sim::Dut<Vrans_decoder>& d, Vrans_decoder& m) {
+    sim::StreamDriver<Tbl> drv(
+        d, m.tbl_valid_i, m.tbl_ready_o,
+        [&m](const Tbl& t) {
+          m.tbl_data_i = static_cast<uint16_t>(t.freq);
+          m.tbl_last_i = t.last;
+        },
+        opt.in_bp);
+    for (size_t s = 0; s < job.freq.size(); ++s) drv.push({job.freq[s], s + 1 == job.freq.size()});
+    const uint64_t limit = 16 * (job.freq.size() + (uint64_t{1} << 13)) + 1000;
+    // Done when every beat is in and the expansion has finished: the decoder
+    // then waits for its lane states (in_ready_o), or has stopped (done_o).
+    d.run_until([&] { return (drv.idle() && m.in_ready_o) || m.done_o; }, limit, "table load");
+    m.tbl_valid_i = 0;
+  };
+  return run_generic<Vrans_decoder>(
+      dut, opt, job.count, rans_beats(job), load, [&job](Vrans_decoder& m) { m.prob_bits_i = static_cast<uint8_t>(job.prob_bits); },
+      true, [](Vrans_decoder& m) {
+        return SymbolSink::Beat{m.out_data_o, 0, m.out_count_o, m.out_last_o != 0};
+      });
+}
+}  // namespace
+
+std::vector<EntropyRun> run_rans_rtl(std::span<const RansJob> jobs, const EntropyRtlOptions& opt, bool reset_between) {
+  return run_jobs<Vrans_decoder>(jobs, opt, reset_between, [&opt](auto& dut, const RansJob& j) {
+    return run_rans_on(dut, j, opt);
+  });
+}
+EntropyRun run_rans_rtl(const RansJob& job, const EntropyRtlOptions& opt) {
+  return run_rans_rtl(std::span<const RansJob>(&job, 1), opt, false).front();
+}
+
 // ---- dispatch ------------------------------------------------------------------
 
 bool rtl_can_decode(CoderId id, std::span<const uint8_t> payload, const CoderParams& p, std::string* why) {
@@ -206,6 +288,14 @@ bool rtl_can_decode(CoderId id, std::span<const uint8_t> payload, const CoderPar
   };
   switch (id) {
     case CoderId::Huffman: return true;
+    case CoderId::Rans: {
+      if (!payload.empty() && (payload[0] & 0x80)) return no("the RTL rANS decoder has no significance split");
+      const unsigned lanes = Vrans_decoder_rans_decoder::PubLanes;
+      if (!payload.empty() && payload[0] != lanes)
+        return no("the RTL rANS decoder has " + std::to_string(lanes) + " lanes, the stream " +
+                  std::to_string(payload[0]));
+      return true;
+    }
     default: return no("no RTL decoder for coder '" + std::string(entropy::to_string(id)) + "'");
   }
   (void)payload;
@@ -219,6 +309,7 @@ EntropyRun decode_rtl(CoderId id, std::span<const uint8_t> payload, size_t count
   EntropyRun r;
   switch (id) {
     case CoderId::Huffman: r = run_huffman_rtl(make_huffman_job(payload, count, p), opt); break;
+    case CoderId::Rans: r = run_rans_rtl(make_rans_job(payload, count, p), opt); break;
     default: throw UsageError("no RTL decoder");
   }
   if (r.error) throw FormatError("RTL " + std::string(entropy::to_string(id)) + " decoder raised error code " +
@@ -230,6 +321,9 @@ EntropyRtlParams entropy_rtl_params() {
   EntropyRtlParams q{};
   q.huffman_max_len = Vhuffman_decoder_huffman_decoder::PubMaxLen;
   q.huffman_in_width = Vhuffman_decoder_huffman_decoder::PubInWidth;
+  q.rans_lanes = Vrans_decoder_rans_decoder::PubLanes;
+  q.rans_prob_bits = Vrans_decoder_rans_decoder::PubMaxProbBits;
+  q.rans_out_width = Vrans_decoder_rans_decoder::PubLanes;
   return q;
 }
 

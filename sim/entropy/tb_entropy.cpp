@@ -184,3 +184,110 @@ TEST(HuffmanErrors, RecoversAfterAnError) {
 }
 
 }  // namespace
+
+namespace {
+
+class Rans : public BackpressureTest {};
+TEST_P(Rans, MatchesGoldenOnSyntheticDistributions) { synthetic_suite(CoderId::Rans, GetParam()); }
+TEST_P(Rans, MatchesGoldenOnRealWeights) { real_suite(CoderId::Rans, GetParam()); }
+SQUISH_BACKPRESSURE_SUITE(Rans);
+
+TEST(RansParams, MatchCppConstants) {
+  const auto q = rtl::entropy_rtl_params();
+  EXPECT_EQ(q.rans_prob_bits, entropy::kMaxProbBits);
+  EXPECT_TRUE(q.rans_lanes == 4 || q.rans_lanes == 8 || q.rans_lanes == 16);
+}
+
+// Unobstructed, the decoder takes one step (Lanes symbols) per cycle whenever
+// the input keeps up: on 4-bit sparse weights (few words) the step rate is ~1.
+TEST(RansThroughput, LanesSymbolsPerCycleUnobstructed) {
+  const auto lanes = rtl::entropy_rtl_params().rans_lanes;
+  const auto sym = make(Dist::Sparse90, 40000, 4, 5);
+  CoderParams p;
+  p.alphabet_bits = 4;
+  p.rans_lanes = lanes;
+  const auto payload = entropy::encode_symbols(CoderId::Rans, sym, p);
+  const auto r = rtl::decode_rtl(CoderId::Rans, payload, sym.size(), p, opts(Backpressure::None));
+  ASSERT_EQ(r.symbols, sym);
+  const uint64_t decode_cycles = r.hw_cycles - (r.table_cycles > 0 ? r.table_cycles - 1 : 0);
+  EXPECT_GE(r.hw_cycles, sym.size() / lanes);
+  EXPECT_LE(decode_cycles, sym.size() / lanes + 64) << "hw " << r.hw_cycles << " table " << r.table_cycles
+                                                   << " stall_in " << r.hw_stall_in;
+}
+
+rtl::RansJob good_rans_job(std::vector<uint16_t>* sym_out = nullptr) {
+  const auto sym = make(Dist::Dense, 3000, 8, 78);
+  if (sym_out) *sym_out = sym;
+  CoderParams p;
+  p.rans_lanes = rtl::entropy_rtl_params().rans_lanes;
+  return rtl::make_rans_job(entropy::encode_symbols(CoderId::Rans, sym, p), sym.size(), p);
+}
+constexpr unsigned kErrBadState = 5;
+
+TEST(RansErrors, FrequenciesNotSummingToTwoToThePAreRejected) {
+  for (int delta : {+1, -1}) {
+    auto j = good_rans_job();
+    for (auto& f : j.freq)
+      if (f > 1) {
+        f = static_cast<uint32_t>(static_cast<int>(f) + delta);
+        break;
+      }
+    const auto r = rtl::run_rans_rtl(j, opts(Backpressure::Light));
+    EXPECT_TRUE(r.error) << delta;
+    EXPECT_EQ(r.error_code, kErrBadTable) << delta;
+    EXPECT_TRUE(r.symbols.empty());
+  }
+}
+
+TEST(RansErrors, TruncatedStreamRaisesError) {
+  auto j = good_rans_job();
+  j.words.resize(j.words.size() / 2);
+  const auto r = rtl::run_rans_rtl(j, opts(Backpressure::Heavy));
+  EXPECT_TRUE(r.error);
+  EXPECT_EQ(r.error_code, kErrTruncated);
+}
+
+TEST(RansErrors, ExtraWordsAreAnOverrun) {
+  auto j = good_rans_job();
+  j.words.push_back(0x1234);
+  const auto r = rtl::run_rans_rtl(j, opts(Backpressure::Light));
+  EXPECT_TRUE(r.error);
+  EXPECT_EQ(r.error_code, kErrOverrun);
+}
+
+TEST(RansErrors, CorruptWordBreaksTheFinalState) {
+  auto j = good_rans_job();
+  j.words[j.words.size() / 3] ^= 0x0100;
+  const auto r = rtl::run_rans_rtl(j, opts(Backpressure::None));
+  EXPECT_TRUE(r.error);
+  EXPECT_TRUE(r.error_code == kErrBadState || r.error_code == kErrTruncated || r.error_code == kErrOverrun)
+      << r.error_code;
+}
+
+TEST(RansErrors, RandomGarbageNeverHangsAndRecovers) {
+  Rng rng(test_seed());
+  std::vector<uint16_t> want;
+  const auto good = good_rans_job(&want);
+  std::vector<rtl::RansJob> jobs;
+  for (int t = 0; t < 6; ++t) {
+    auto j = good;
+    for (auto& w : j.words) w = static_cast<uint16_t>(rng.next());
+    for (auto& s : j.states) s = static_cast<uint32_t>(rng.next());
+    if (t % 2) j.words.resize(static_cast<size_t>(rng.uniform<int>(0, static_cast<int>(j.words.size()))));
+    jobs.push_back(j);
+    jobs.push_back(good);
+  }
+  for (bool reset : {false, true}) {
+    const auto runs = rtl::run_rans_rtl(jobs, opts(Backpressure::Light), reset);
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (i % 2 == 0) {
+        if (!runs[i].error) EXPECT_EQ(runs[i].symbols.size(), good.count);
+      } else {
+        EXPECT_FALSE(runs[i].error) << "job " << i << " reset " << reset;
+        EXPECT_EQ(runs[i].symbols, want) << "job " << i << " reset " << reset;
+      }
+    }
+  }
+}
+
+}  // namespace

@@ -74,6 +74,7 @@ std::vector<EntropyRun> run_huffman_rtl(std::span<const HuffmanJob> jobs, const 
 EntropyRun run_tunstall_rtl(const TunstallJob& job, const EntropyRtlOptions& opt = {});
 /// lanes must be the decoder's lane count (rans_rtl_params().lanes).
 EntropyRun run_rans_rtl(const RansJob& job, const EntropyRtlOptions& opt = {});
+std::vector<EntropyRun> run_rans_rtl(std::span<const RansJob> jobs, const EntropyRtlOptions& opt, bool reset_between);
 
 /// Whether the RTL can decode this payload (e.g. rANS: lane count and no
 /// significance split; Tunstall: strings within MaxLen).

@@ -1,0 +1,365 @@
+// rans_decoder: interleaved rANS decoder, Lanes symbols per cycle.
+//
+// Protocol: start_i (with count_i symbols and prob_bits_i = P) opens a tensor.
+// The decoder then takes the frequency table on the tbl_* stream, one beat per
+// symbol value 0, 1, 2, ... (tbl_last_i on the final one), and expands it on
+// chip into a 2^P-slot table: slot k of symbol s holds {s, f_s, k - c_s}. Each
+// lane has its own copy (block RAM, synchronous read), written in parallel, so
+// loading costs 2^P cycles plus one per zero-frequency symbol. Then the input
+// stream delivers the payload after its frequency table: the Lanes 32-bit
+// initial states, then the 16-bit words, InWords words per beat (in_count_i
+// of them valid, word 0 in bits [15:0]).
+//
+// Decoding: each lane keeps its state x in [2^16, 2^32); the table copy is
+// read at the address the state will have after the clock edge, so in every
+// cycle entry_q = table[x_q mod 2^P] is ready. One step decodes one symbol per
+// active lane: x' = f * (x >> P) + (k - c), and a lane whose x' fell below 2^16
+// takes the next word (lanes in order, at most one word each): x' = x' << 16 |
+// word. A step needs the words of every lane that renormalises; the word
+// buffer holds 2 x Lanes words and refills InWords per cycle.
+//
+// Errors (sticky until start_i or reset): ErrBadTable (frequencies do not sum
+// to 2^P, or P out of range); ErrTruncated (`last` came before the words a
+// step needs); ErrOverrun (words left over after the final symbol);
+// ErrBadState (a lane does not end in state 2^16: corrupt stream). On an error
+// the decoder drains its input until `last` and raises done_o.
+//
+// Cost per lane: a 2^MaxProbBits x 33-bit table copy (BRAM), a 32-bit variable
+// right shift, a 13 x 32 multiplier (DSP), an adder and a 32-bit mux; shared: a
+// 2 x Lanes x 16-bit word buffer with a word-granular shifter and the
+// lane-to-word crossbar. The loop state -> table address -> state closes in one
+// cycle through the BRAM address register.
+`default_nettype none
+
+module rans_decoder #(
+  /// Interleaved lanes = symbols per cycle (4, 8 or 16; must match the stream).
+  parameter int unsigned Lanes = 8,
+  /// Largest probability precision P (table depth 2^MaxProbBits).
+  parameter int unsigned MaxProbBits = 12,
+  /// 16-bit words per input beat.
+  parameter int unsigned InWords = 4
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  /// Pulse: start a tensor of count_i symbols at precision prob_bits_i.
+  input  logic                    start_i,
+  input  logic [31:0]             count_i,
+  input  logic [3:0]              prob_bits_i,
+  /// Frequency table stream (13-bit frequency per symbol value, in order).
+  input  logic                    tbl_valid_i,
+  output logic                    tbl_ready_o,
+  input  logic [12:0]             tbl_data_i,
+  input  logic                    tbl_last_i,
+  /// Compressed words: states then renormalisation words.
+  input  logic                    in_valid_i,
+  output logic                    in_ready_o,
+  input  logic [16*InWords-1:0]   in_data_i,
+  input  logic [$clog2(InWords+1)-1:0] in_count_i,
+  input  logic                    in_last_i,
+  /// Decoded symbols: lane j's symbol in bits [8j +: 8], out_count_o valid.
+  output logic                    out_valid_o,
+  input  logic                    out_ready_i,
+  output logic [8*Lanes-1:0]      out_data_o,
+  output logic [$clog2(Lanes+1)-1:0] out_count_o,
+  output logic                    out_last_o,
+  /// Status.
+  output logic                    busy_o,
+  output logic                    done_o,
+  output logic                    error_o,
+  output entropy_pkg::err_e       error_code_o,
+  /// Performance counters of the current tensor (cleared by start_i).
+  output logic [31:0]             cycles_o,     ///< start_i to done_o, incl. table expansion
+  output logic [31:0]             stall_in_o,   ///< decode steps waiting for words
+  output logic [31:0]             stall_out_o   ///< decode steps waiting for the output
+);
+
+  localparam int unsigned BufWords   = 2 * Lanes;
+  localparam int unsigned WCntWidth  = $clog2(BufWords + 1);
+  localparam int unsigned LaneWidth  = $clog2(Lanes + 1);
+  localparam int unsigned SlotWidth  = MaxProbBits;
+  localparam int unsigned EntryWidth = 8 + 13 + MaxProbBits;  // {symbol, freq, k - c}
+  localparam int unsigned PubLanes /*verilator public*/ = Lanes;
+  localparam int unsigned PubMaxProbBits /*verilator public*/ = MaxProbBits;
+  localparam int unsigned PubInWords /*verilator public*/ = InWords;
+
+  typedef enum logic [2:0] { StIdle, StLoad, StInit, StDecode, StFinish, StDrain, StDone } state_e;
+
+  state_e                     state_q, state_d;
+  logic [3:0]                 pbits_q, pbits_d;
+  logic [31:0]                remaining_q, remaining_d;
+  logic [13:0]                cum_q, cum_d;        // slots filled so far (<= 2^P)
+  logic [12:0]                fill_left_q, fill_left_d;  // slots of the current symbol still to write
+  logic [8:0]                 load_sym_q, load_sym_d;     // symbol of the current beat
+  logic [12:0]                load_freq_q, load_freq_d;
+  logic                       load_last_q, load_last_d;
+  logic                       tbl_we;
+  logic [SlotWidth-1:0]       tbl_waddr;
+  logic [EntryWidth-1:0]      tbl_wdata;
+  logic [32*Lanes-1:0]        x_q, x_d;
+  logic [16*BufWords-1:0]     wbuf_q, wbuf_d;
+  logic [WCntWidth-1:0]       wcnt_q, wcnt_d;
+  logic                       last_seen_q, last_seen_d;
+  logic                       out_valid_q, out_valid_d, out_last_q, out_last_d;
+  logic [8*Lanes-1:0]         out_data_q, out_data_d;
+  logic [LaneWidth-1:0]       out_count_q, out_count_d;
+  entropy_pkg::err_e          err_q, err_d;
+  logic [31:0]                cycles_q, cycles_d, stall_in_q, stall_in_d, stall_out_q, stall_out_d;
+
+  // ---- per-lane datapath ------------------------------------------------------
+  logic [31:0]          slot_mask;
+  logic [LaneWidth-1:0] active;          // lanes decoding in this step
+  logic [Lanes-1:0]     need;            // lane renormalises in this step
+  logic [32*Lanes-1:0]  x_dec;           // states after the decode, before refill
+  logic [8*Lanes-1:0]   step_syms;
+
+  assign slot_mask = (32'd1 << pbits_q) - 32'd1;
+  assign active    = (remaining_q >= 32'(Lanes)) ? LaneWidth'(Lanes) : LaneWidth'(remaining_q);
+
+  for (genvar j = 0; j < Lanes; j++) begin : g_lane
+    logic [EntryWidth-1:0] table_q [2**MaxProbBits];
+    logic [EntryWidth-1:0] rd_q;
+    logic [12:0]           freq;
+    logic [MaxProbBits-1:0] bias;
+    logic [31:0]           prod;
+
+    always_ff @(posedge clk_i) begin
+      if (tbl_we) table_q[tbl_waddr] <= tbl_wdata;
+    end
+    // Read at the next state's slot: rd_q = table[x_q mod 2^P] every cycle.
+    always_ff @(posedge clk_i) begin
+      rd_q <= table_q[SlotWidth'(x_d[32*j +: 32] & slot_mask)];
+    end
+
+    assign freq = rd_q[MaxProbBits +: 13];
+    assign bias = rd_q[MaxProbBits-1:0];
+    assign prod = 32'(freq) * (x_q[32*j +: 32] >> pbits_q);
+    assign x_dec[32*j +: 32] = prod + 32'(bias);
+    assign need[j] = (LaneWidth'(j) < active) && (x_dec[32*j +: 32] < 32'h10000);
+    assign step_syms[8*j +: 8] = rd_q[EntryWidth-1 -: 8];
+  end
+
+  // Words each lane takes: lane j uses buffer word (number of needing lanes before j).
+  logic [LaneWidth-1:0] need_before [Lanes+1];
+  always_comb begin
+    need_before[0] = '0;
+    for (int j = 0; j < Lanes; j++) need_before[j+1] = need_before[j] + LaneWidth'(need[j]);
+  end
+
+  // ---- table expansion -----------------------------------------------------------
+  assign tbl_ready_o = (state_q == StLoad) && (fill_left_q == 0) && !load_last_q;
+  assign tbl_we      = (state_q == StLoad) && (fill_left_q != 0) && (err_q == entropy_pkg::ErrNone);
+  assign tbl_waddr   = SlotWidth'(cum_q);
+  assign tbl_wdata   = {load_sym_q[7:0], load_freq_q, MaxProbBits'(load_freq_q - fill_left_q)};
+
+  // ---- control -----------------------------------------------------------------
+  logic out_free, can_step, take_in;
+  logic [LaneWidth-1:0] words_used;
+  logic [WCntWidth-1:0] wcnt_after;
+  logic [16*BufWords-1:0] wbuf_after;
+
+  assign out_free   = !out_valid_q || out_ready_i;
+  assign words_used = need_before[Lanes];
+  assign can_step   = (state_q == StDecode) && (err_q == entropy_pkg::ErrNone) && (remaining_q != 0) &&
+                      out_free && (WCntWidth'(words_used) <= wcnt_q);
+  assign in_ready_o = (state_q == StDrain) ||
+                      ((state_q == StInit || state_q == StDecode || state_q == StFinish) && !last_seen_q &&
+                       wcnt_q <= WCntWidth'(BufWords - InWords));
+  assign take_in    = in_valid_i && in_ready_o;
+
+  always_comb begin
+    wbuf_after = wbuf_q;
+    wcnt_after = wcnt_q;
+    if (can_step) begin
+      wbuf_after = wbuf_q >> (16 * words_used);
+      wcnt_after = wcnt_q - WCntWidth'(words_used);
+    end
+  end
+
+  always_comb begin
+    state_d     = state_q;
+    pbits_d     = pbits_q;
+    remaining_d = remaining_q;
+    cum_d       = cum_q;
+    fill_left_d = fill_left_q;
+    load_sym_d  = load_sym_q;
+    load_freq_d = load_freq_q;
+    load_last_d = load_last_q;
+    x_d         = x_q;
+    wbuf_d      = wbuf_after;
+    wcnt_d      = wcnt_after;
+    last_seen_d = last_seen_q;
+    out_valid_d = out_valid_q && !out_ready_i;
+    out_data_d  = out_data_q;
+    out_count_d = out_count_q;
+    out_last_d  = out_last_q;
+    err_d       = err_q;
+    cycles_d    = cycles_q;
+    stall_in_d  = stall_in_q;
+    stall_out_d = stall_out_q;
+
+    if (state_q != StIdle && state_q != StDone) cycles_d = cycles_q + 1;
+    if (take_in && state_q != StDrain) begin
+      // Append the beat's valid words behind what the step leaves.
+      for (int w = 0; w < InWords; w++) begin
+        if (32'(w) < 32'(in_count_i)) wbuf_d[16*(32'(wcnt_after) + w) +: 16] = in_data_i[16*w +: 16];
+      end
+      wcnt_d      = wcnt_after + WCntWidth'(in_count_i);
+      last_seen_d = in_last_i;
+    end
+
+    unique case (state_q)
+      StIdle, StDone: ;
+      StLoad: begin
+        if (err_q != entropy_pkg::ErrNone) begin
+          state_d = StDrain;  // the table stream is abandoned; drain the words
+        end else if (fill_left_q != 0) begin
+          // Write slot cum of the current symbol (tbl_we), then advance.
+          fill_left_d = fill_left_q - 1;
+          cum_d       = cum_q + 1;
+          if (fill_left_q == 13'd1) load_sym_d = load_sym_q + 1;
+        end else if (load_last_q) begin
+          if (cum_q != (14'd1 << pbits_q)) err_d = entropy_pkg::ErrBadTable;
+          state_d = StInit;
+        end else if (tbl_valid_i) begin
+          // Beat for symbol load_sym_q: its f slots follow from cum_q on.
+          if (cum_q + 14'(tbl_data_i) > (14'd1 << pbits_q) || load_sym_q[8]) err_d = entropy_pkg::ErrBadTable;
+          fill_left_d = tbl_data_i;
+          load_freq_d = tbl_data_i;
+          load_last_d = tbl_last_i;
+          if (tbl_data_i == 13'd0) load_sym_d = load_sym_q + 1;
+        end
+      end
+      StInit: begin
+        // The Lanes initial states: 2 words each, low half first.
+        if (err_q != entropy_pkg::ErrNone) begin
+          state_d = last_seen_q ? StDone : StDrain;
+        end else if (wcnt_q >= WCntWidth'(2 * Lanes)) begin
+          for (int j = 0; j < Lanes; j++) x_d[32*j +: 32] = wbuf_q[32*j +: 32];
+          for (int j = 0; j < Lanes; j++)
+            if (wbuf_q[32*j+16 +: 16] == 16'd0) err_d = entropy_pkg::ErrBadState;  // state < 2^16
+          // The buffer held exactly the states (a full buffer takes no beat).
+          wbuf_d = '0;
+          wcnt_d = '0;
+          state_d = StDecode;
+        end else if (last_seen_q) begin
+          err_d = entropy_pkg::ErrTruncated;
+        end
+      end
+      StDecode: begin
+        if (err_q != entropy_pkg::ErrNone) begin
+          state_d = last_seen_q ? StDone : StDrain;
+        end else if (remaining_q == 0) begin
+          state_d = StFinish;
+        end else if (can_step) begin
+          for (int j = 0; j < Lanes; j++) begin
+            if (LaneWidth'(j) < active)
+              x_d[32*j +: 32] = need[j] ? {x_dec[32*j +: 16], wbuf_q[16*32'(need_before[j]) +: 16]}
+                                        : x_dec[32*j +: 32];
+          end
+          out_valid_d = 1'b1;
+          out_data_d  = step_syms;
+          out_count_d = active;
+          out_last_d  = (remaining_q <= 32'(Lanes));
+          remaining_d = remaining_q - 32'(active);
+        end else if (!out_free) begin
+          stall_out_d = stall_out_q + 1;
+        end else if (last_seen_q) begin
+          err_d = entropy_pkg::ErrTruncated;
+        end else begin
+          stall_in_d = stall_in_q + 1;
+        end
+      end
+      StFinish: begin
+        for (int j = 0; j < Lanes; j++)
+          if (x_q[32*j +: 32] != 32'h10000) err_d = entropy_pkg::ErrBadState;
+        if (wcnt_q != 0) err_d = entropy_pkg::ErrOverrun;
+        if (last_seen_q && !out_valid_q) state_d = StDone;
+        else if (err_d != entropy_pkg::ErrNone) state_d = last_seen_q ? StDone : StDrain;
+      end
+      StDrain: begin
+        if (take_in && in_last_i) state_d = StDone;
+      end
+      default: state_d = StIdle;
+    endcase
+
+    if (start_i) begin
+      state_d     = StLoad;
+      pbits_d     = prob_bits_i;
+      remaining_d = count_i;
+      cum_d       = '0;
+      fill_left_d = '0;
+      load_sym_d  = '0;
+      load_last_d = 1'b0;
+      wbuf_d      = '0;
+      wcnt_d      = '0;
+      last_seen_d = 1'b0;
+      out_valid_d = 1'b0;
+      err_d       = (prob_bits_i == 4'd0 || 32'(prob_bits_i) > MaxProbBits) ? entropy_pkg::ErrBadTable
+                                                                            : entropy_pkg::ErrNone;
+      cycles_d    = '0;
+      stall_in_d  = '0;
+      stall_out_d = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q     <= StIdle;
+      pbits_q     <= 4'd1;
+      remaining_q <= '0;
+      cum_q       <= '0;
+      fill_left_q <= '0;
+      load_sym_q  <= '0;
+      load_freq_q <= '0;
+      load_last_q <= 1'b0;
+      x_q         <= '0;
+      wbuf_q      <= '0;
+      wcnt_q      <= '0;
+      last_seen_q <= 1'b0;
+      out_valid_q <= 1'b0;
+      out_data_q  <= '0;
+      out_count_q <= '0;
+      out_last_q  <= 1'b0;
+      err_q       <= entropy_pkg::ErrNone;
+      cycles_q    <= '0;
+      stall_in_q  <= '0;
+      stall_out_q <= '0;
+    end else begin
+      state_q     <= state_d;
+      pbits_q     <= pbits_d;
+      remaining_q <= remaining_d;
+      cum_q       <= cum_d;
+      fill_left_q <= fill_left_d;
+      load_sym_q  <= load_sym_d;
+      load_freq_q <= load_freq_d;
+      load_last_q <= load_last_d;
+      x_q         <= x_d;
+      wbuf_q      <= wbuf_d;
+      wcnt_q      <= wcnt_d;
+      last_seen_q <= last_seen_d;
+      out_valid_q <= out_valid_d;
+      out_data_q  <= out_data_d;
+      out_count_q <= out_count_d;
+      out_last_q  <= out_last_d;
+      err_q       <= err_d;
+      cycles_q    <= cycles_d;
+      stall_in_q  <= stall_in_d;
+      stall_out_q <= stall_out_d;
+    end
+  end
+
+  assign out_valid_o  = out_valid_q;
+  assign out_data_o   = out_data_q;
+  assign out_count_o  = out_count_q;
+  assign out_last_o   = out_last_q;
+  assign busy_o       = state_q != StIdle && state_q != StDone;
+  assign done_o       = state_q == StDone;
+  assign error_o      = err_q != entropy_pkg::ErrNone;
+  assign error_code_o = err_q;
+  assign cycles_o     = cycles_q;
+  assign stall_in_o   = stall_in_q;
+  assign stall_out_o  = stall_out_q;
+
+endmodule
+
+`default_nettype wire
