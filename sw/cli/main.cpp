@@ -16,6 +16,9 @@ int cmd_version(Args);
 int cmd_compress(Args);
 int cmd_info(Args);
 int cmd_decompress(Args);
+int cmd_softmax(Args);
+int cmd_softmax_eval(Args);
+int cmd_gemv(Args);
 
 namespace {
 const Command kCommands[] = {
@@ -23,6 +26,9 @@ const Command kCommands[] = {
     {"compress", "prune, quantize and encode a model into .sqz", cmd_compress},
     {"info", "per-tensor and total figures of a .sqz", cmd_info},
     {"decompress", "dequantized tensors of a .sqz as .npz or .npy files", cmd_decompress},
+    {"softmax", "Q0.16 softmax of logits (.npy), golden model or RTL", cmd_softmax},
+    {"softmax-eval", "softmax variants vs float64: our Table XIV", cmd_softmax_eval},
+    {"gemv", "run a pruned, quantized layer on the sparse datapath (golden or RTL)", cmd_gemv},
 };
 }  // namespace
 

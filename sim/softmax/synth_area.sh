@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Area of softmax_unit in the OSU 0.18 um cells (Yosys + ABC) and its LUT count
+# for a 6-input-LUT FPGA (synth_xilinx), for one Lanes value. Used by
+# bench_softmax to report area per lane; prints "area_um2 <a>" and "lut6 <n>".
+#   sim/softmax/synth_area.sh LANES [OUTDIR]
+set -euo pipefail
+lanes=${1:?usage: synth_area.sh LANES [OUTDIR]}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${2:-$(mktemp -d)}
+mkdir -p "$out"
+lib=/usr/share/qflow/tech/osu018/osu018_stdcells.lib
+src="$root/rtl/common/fifo_sync.sv $root/rtl/softmax/softmax_exp2_rom.sv $root/rtl/softmax/softmax_exp2.sv $root/rtl/softmax/softmax_log2.sv $root/rtl/softmax/softmax_unit.sv"
+cat > "$out/asic_$lanes.ys" <<YS
+read_verilog -sv $src
+chparam -set Lanes $lanes softmax_unit
+hierarchy -check -top softmax_unit
+synth -top softmax_unit -flatten
+dfflibmap -liberty $lib
+abc -liberty $lib
+opt_clean
+stat -liberty $lib
+YS
+cat > "$out/fpga_$lanes.ys" <<YS
+read_verilog -sv $src
+chparam -set Lanes $lanes softmax_unit
+hierarchy -check -top softmax_unit
+synth_xilinx -top softmax_unit -flatten -family xc7
+stat
+YS
+yosys -q -l "$out/asic_$lanes.log" -s "$out/asic_$lanes.ys" >/dev/null
+yosys -q -l "$out/fpga_$lanes.log" -s "$out/fpga_$lanes.ys" >/dev/null
+area=$(grep -E 'Chip area' "$out/asic_$lanes.log" | tail -1 | awk '{print $NF}')
+luts=$(grep -E '^\s+LUT[1-6]\s' "$out/fpga_$lanes.log" | awk '{s+=$2} END {print s+0}')
+dsp=$(grep -E '^\s+DSP48E1\s' "$out/fpga_$lanes.log" | awk '{s+=$2} END {print s+0}')
+ff=$(grep -E '^\s+FD[A-Z]*\s' "$out/fpga_$lanes.log" | awk '{s+=$2} END {print s+0}')
+echo "area_um2 $area"
+echo "lut6 $luts"
+echo "dsp48 $dsp"
+echo "ff $ff"
