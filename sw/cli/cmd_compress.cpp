@@ -69,6 +69,7 @@ int cmd_compress(Args args) {
   p.flag("--pot", &pot, "power-of-two levels (sign + exponent)");
   p.flag("--apot", &apot, "additive powers-of-two levels (two terms)");
   p.option("--keep-float", [&](const std::string& v) { for (auto& s : split(v)) o.keep_float.push_back(s); }, "store tensors whose name contains one of these (comma-separated) unchanged", "NAMES");
+  p.flag("--lossless", &o.lossless, "8-bit with a tfjs model's own codes; tensors without them stay unchanged (bit-exact)");
   p.flag("--requantize", &o.requantize_tfjs, "never keep a tfjs model's own uint8 codes");
   p.option("--sparse-format", &sparse_fmt, "dense (default), auto, bitmap, csr, csc, rlc, coo, coo1d, nm", "F");
   p.option("--rlc-bits", [&](const std::string& v) { o.rlc_run_bits = parse_number<unsigned>("--rlc-bits", v, 1, 16); }, "run-length bits of --sparse-format rlc (default 4)", "B");

@@ -43,7 +43,7 @@ int main() {
     f(o);
     cases.push_back({std::move(name), o, lossless});
   };
-  add("lossless-8bit", [](auto& o) { o.keep_float = {"Output/extra_dim"}; }, true);
+  add("lossless-8bit", [](auto& o) { o.lossless = true; }, true);
   add("prune80-int4-pc-auto", [](auto& o) {
     o.prune.method = prune::Method::Unstructured;
     o.prune.sparsity = 0.8;

@@ -16,6 +16,7 @@ Role role_of(const Tensor& t, const CompressOptions& o) {
   if (!dtype_is_float(t.dtype)) return Role::Raw;
   for (const auto& k : o.keep_float)
     if (!k.empty() && t.name.find(k) != std::string::npos) return Role::Raw;
+  if (o.lossless && !(t.tfjs && t.tfjs->code_bits == 8)) return Role::Raw;
   if (t.shape.size() < 2) return Role::Small;
   const bool plain8 = o.quant.scheme == quant::Scheme::Affine && o.quant.bits == 8 && !o.per_channel &&
                       o.prune.method == prune::Method::None && o.bit_budget <= 0;
@@ -46,6 +47,9 @@ CompressResult compress(std::span<const Tensor> tensors, const CompressOptions& 
   if (o.bit_budget > 0 && !(o.bit_budget >= o.min_bits && o.bit_budget <= o.max_bits))
     throw UsageError("bit budget " + std::to_string(o.bit_budget) + " outside [" + std::to_string(o.min_bits) + ", " + std::to_string(o.max_bits) + "]");
   if (o.bit_budget > 0 && o.quant.scheme == quant::Scheme::Raw) throw UsageError("a bit budget needs a quantizer");
+  if (o.lossless && (o.prune.method != prune::Method::None || o.bit_budget > 0 || o.per_channel || o.requantize_tfjs ||
+                     o.quant.scheme != quant::Scheme::Affine || o.quant.bits != 8))
+    throw UsageError("lossless mode excludes pruning, --bits other than 8, bit budgets, per-channel, --requantize and non-uniform quantizers");
   CompressResult res;
   res.container.source = o.source;
   const size_t nt = tensors.size();

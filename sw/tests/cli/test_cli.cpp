@@ -65,7 +65,7 @@ TEST_F(Cli, ExitCodes) {
 TEST_F(Cli, CompressInfoDecompress) {
   const auto src = io::load_tfjs(kSlice);
   for (const std::string opts : {"--bits 8 --keep-float Output/extra_dim", "--prune-unstructured 0.8 --bits 4 --per-channel --sparse-format auto",
-                                 "--prune-nm 2:4 --bits 4 --sparse-format nm", "--bit-budget 3 --coder rans", "--kmeans 16 --coder huffman"}) {
+                                 "--prune-nm 2:4 --bits 4 --sparse-format nm", "--bit-budget 3 --coder rans", "--kmeans 16 --coder huffman", "--lossless --coder tunstall"}) {
     const std::string f = p("m.sqz");
     ASSERT_EQ(run("compress " + kSlice + " -o " + f + " --quiet " + opts).code, 0) << opts;
     const auto info = run("info --json " + f);
@@ -83,9 +83,9 @@ TEST_F(Cli, CompressInfoDecompress) {
     for (size_t i = 0; i < got.size(); ++i) {
       EXPECT_EQ(got[i].name, src[i].name);
       EXPECT_EQ(got[i].data, container::decode_tensor(c.sections[i]).data) << opts << " " << got[i].name;
-      if (opts.rfind("--bits 8", 0) == 0) EXPECT_EQ(got[i].data, src[i].data) << "lossless " << got[i].name;
+      if (opts.rfind("--bits 8", 0) == 0 || opts.rfind("--lossless", 0) == 0) EXPECT_EQ(got[i].data, src[i].data) << "lossless " << got[i].name;
     }
-    if (opts.rfind("--bits 8", 0) == 0) EXPECT_EQ(total->find("sqnr_db")->string("sqnr"), "inf");
+    if (opts.rfind("--bits 8", 0) == 0 || opts.rfind("--lossless", 0) == 0) EXPECT_EQ(total->find("sqnr_db")->string("sqnr"), "inf");
   }
   ASSERT_EQ(run("decompress " + p("m.sqz") + " -o " + p("dir") + " --quiet").code, 0);
   EXPECT_TRUE(fs::exists(p("dir/MobilenetV1/Conv2d_1_depthwise/depthwise_weights.npy")));

@@ -147,6 +147,13 @@ TEST(Container, LosslessOnRealTfjsSlice) {
     lossless += c.sections[i].quant.scheme == quant::Scheme::Tfjs;
   }
   EXPECT_GT(lossless, 40u);
+  // --lossless: same without naming the float tensors.
+  CompressOptions l;
+  l.lossless = true;
+  const auto cl = container::parse(container::serialize(container::compress(ts, l).container));
+  for (size_t i = 0; i < ts.size(); ++i) EXPECT_EQ(container::decode_tensor(cl.sections[i]).data, ts[i].data) << ts[i].name;
+  l.prune.method = prune::Method::Unstructured;
+  EXPECT_THROW(container::compress(ts, l), UsageError);
   // Pruning re-quantizes (tfjs codes cannot express exact zeros): still a bit-exact round trip.
   o.prune.method = prune::Method::Unstructured;
   o.prune.sparsity = 0.8;

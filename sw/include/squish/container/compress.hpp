@@ -33,6 +33,9 @@ struct CompressOptions {
   /// does not starve tensors of small weights.
   bool mp_relative = false;
   bool requantize_tfjs = false;    ///< never keep tfjs codes
+  /// Lossless: 8-bit, tfjs codes kept, and every float tensor without tfjs
+  /// codes stored raw (so every tensor decodes to its input bit for bit).
+  bool lossless = false;
   std::vector<std::string> keep_float;  ///< tensors whose name contains one of these stay raw
   bool sparse_auto = false;
   sparse::Format sparse_format = sparse::Format::Dense;

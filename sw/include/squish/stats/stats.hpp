@@ -11,7 +11,7 @@ double entropy0(std::span<const uint16_t> symbols);
 /// Sum of squares, and of squared differences, in double.
 double energy(std::span<const float> x);
 double error_energy(std::span<const float> x, std::span<const float> y);
-/// 10*log10(signal / error); +inf when error is 0, and 0 when both are 0.
+/// 10*log10(signal / error); +inf when error is 0 (exact reconstruction).
 double sqnr_db(double signal_energy, double error_energy);
 
 }  // namespace squish::stats
