@@ -2,6 +2,7 @@
 #include "squish/rtl/entropy.hpp"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -9,6 +10,8 @@
 #include "Vhuffman_decoder.h"
 #include "Vhuffman_decoder_huffman_decoder.h"
 #include "Vrans_decoder.h"
+#include "Vtunstall_decoder.h"
+#include "Vtunstall_decoder_tunstall_decoder.h"
 #include "Vrans_decoder_rans_decoder.h"
 #include "squish/entropy/huffman.hpp"
 #include "squish/entropy/rans.hpp"
@@ -279,6 +282,60 @@ EntropyRun run_rans_rtl(const RansJob& job, const EntropyRtlOptions& opt) {
   return run_rans_rtl(std::span<const RansJob>(&job, 1), opt, false).front();
 }
 
+// ---- Tunstall ---------------------------------------------------------------------
+
+TunstallJob make_tunstall_job(std::span<const uint8_t> payload, size_t count, const CoderParams& p) {
+  const auto h = entropy::tunstall_read_header(payload, p);
+  const auto d = entropy::tunstall_build(h.table.freq, h.table.prob_bits, h.k, h.max_len);
+  TunstallJob j;
+  j.k = h.k;
+  for (size_t c = 0; c < d.size(); ++c) j.strings.push_back(d.string(c));
+  j.words = bytes_to_words(payload.subspan(h.body_offset));
+  j.count = count;
+  return j;
+}
+
+namespace {
+EntropyRun run_tunstall_on(sim::Dut<Vtunstall_decoder>& dut, const TunstallJob& job, const EntropyRtlOptions& opt) {
+  using Top = Vtunstall_decoder_tunstall_decoder;
+  auto load = [&job](sim::Dut<Vtunstall_decoder>& d, Vtunstall_decoder& m) {
+    constexpr unsigned kWords = sizeof(m.tbl_data_i) / sizeof(m.tbl_data_i[0]);
+    for (size_t c = 0; c < job.strings.size() && c < (size_t{1} << Top::PubMaxK); ++c) {
+      std::array<uint32_t, kWords> w{};
+      const auto& str = job.strings[c];
+      for (size_t i = 0; i < str.size() && i < Top::PubMaxLen; ++i) w[i / 4] |= uint32_t{str[i]} << (8 * (i % 4));
+      const unsigned len_bit = 8 * Top::PubMaxLen;
+      const uint64_t len = str.size();
+      w[len_bit / 32] |= static_cast<uint32_t>(len << (len_bit % 32));
+      if (len_bit % 32 + 6 > 32 && len_bit / 32 + 1 < kWords) w[len_bit / 32 + 1] |= static_cast<uint32_t>(len >> (32 - len_bit % 32));
+      for (unsigned i = 0; i < kWords; ++i) m.tbl_data_i[i] = w[i];
+      m.tbl_addr_i = static_cast<uint16_t>(c);
+      m.tbl_we_i = 1;
+      d.tick();
+    }
+    m.tbl_we_i = 0;
+  };
+  auto start = [&job](Vtunstall_decoder& m) {
+    m.k_i = static_cast<uint8_t>(job.k);
+    m.dict_size_i = static_cast<uint16_t>(job.strings.size());
+  };
+  return run_generic<Vtunstall_decoder>(dut, opt, job.count, to_words(job.words), load, start, false,
+                                        [](Vtunstall_decoder& m) {
+                                          return SymbolSink::Beat{m.out_data_o, 0, m.out_count_o, m.out_last_o != 0};
+                                        });
+}
+}  // namespace
+
+std::vector<EntropyRun> run_tunstall_rtl(std::span<const TunstallJob> jobs, const EntropyRtlOptions& opt,
+                                         bool reset_between) {
+  return run_jobs<Vtunstall_decoder>(jobs, opt, reset_between, [&opt](auto& dut, const TunstallJob& j) {
+    return run_tunstall_on(dut, j, opt);
+  });
+}
+EntropyRun run_tunstall_rtl(const TunstallJob& job, const EntropyRtlOptions& opt) {
+  return run_tunstall_rtl(std::span<const TunstallJob>(&job, 1), opt, false).front();
+}
+
 // ---- dispatch ------------------------------------------------------------------
 
 bool rtl_can_decode(CoderId id, std::span<const uint8_t> payload, const CoderParams& p, std::string* why) {
@@ -288,6 +345,14 @@ bool rtl_can_decode(CoderId id, std::span<const uint8_t> payload, const CoderPar
   };
   switch (id) {
     case CoderId::Huffman: return true;
+    case CoderId::Tunstall: {
+      using Top = Vtunstall_decoder_tunstall_decoder;
+      if (payload.size() >= 2 && (payload[0] > Top::PubMaxK || payload[1] > Top::PubMaxLen))
+        return no("the RTL Tunstall decoder takes k <= " + std::to_string(Top::PubMaxK) + " and strings <= " +
+                  std::to_string(Top::PubMaxLen) + " (stream: k " + std::to_string(payload[0]) + ", strings " +
+                  std::to_string(payload[1]) + ")");
+      return true;
+    }
     case CoderId::Rans: {
       if (!payload.empty() && (payload[0] & 0x80)) return no("the RTL rANS decoder has no significance split");
       const unsigned lanes = Vrans_decoder_rans_decoder::PubLanes;
@@ -309,6 +374,7 @@ EntropyRun decode_rtl(CoderId id, std::span<const uint8_t> payload, size_t count
   EntropyRun r;
   switch (id) {
     case CoderId::Huffman: r = run_huffman_rtl(make_huffman_job(payload, count, p), opt); break;
+    case CoderId::Tunstall: r = run_tunstall_rtl(make_tunstall_job(payload, count, p), opt); break;
     case CoderId::Rans: r = run_rans_rtl(make_rans_job(payload, count, p), opt); break;
     default: throw UsageError("no RTL decoder");
   }
@@ -321,6 +387,10 @@ EntropyRtlParams entropy_rtl_params() {
   EntropyRtlParams q{};
   q.huffman_max_len = Vhuffman_decoder_huffman_decoder::PubMaxLen;
   q.huffman_in_width = Vhuffman_decoder_huffman_decoder::PubInWidth;
+  q.tunstall_max_k = Vtunstall_decoder_tunstall_decoder::PubMaxK;
+  q.tunstall_max_len = Vtunstall_decoder_tunstall_decoder::PubMaxLen;
+  q.tunstall_out_width = Vtunstall_decoder_tunstall_decoder::PubW;
+  q.tunstall_in_width = Vtunstall_decoder_tunstall_decoder::PubInWidth;
   q.rans_lanes = Vrans_decoder_rans_decoder::PubLanes;
   q.rans_prob_bits = Vrans_decoder_rans_decoder::PubMaxProbBits;
   q.rans_out_width = Vrans_decoder_rans_decoder::PubLanes;

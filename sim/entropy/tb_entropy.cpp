@@ -291,3 +291,111 @@ TEST(RansErrors, RandomGarbageNeverHangsAndRecovers) {
 }
 
 }  // namespace
+
+namespace {
+
+class Tunstall : public BackpressureTest {};
+TEST_P(Tunstall, MatchesGoldenOnSyntheticDistributions) { synthetic_suite(CoderId::Tunstall, GetParam()); }
+TEST_P(Tunstall, MatchesGoldenOnRealWeights) { real_suite(CoderId::Tunstall, GetParam()); }
+SQUISH_BACKPRESSURE_SUITE(Tunstall);
+
+TEST(TunstallParams, MatchCppDefaults) {
+  const auto q = rtl::entropy_rtl_params();
+  const CoderParams p;
+  EXPECT_EQ(q.tunstall_max_k, 12u);  // the format's k range is 8..12
+  EXPECT_GE(q.tunstall_max_len, p.tunstall_max_len) << "default streams must be RTL-decodable";
+  EXPECT_EQ(q.tunstall_out_width, 8u);
+}
+
+// Every k from 8 to 12 and short strings decode on the RTL too.
+TEST(TunstallParams, EveryKAndStringLimit) {
+  for (unsigned k = 8; k <= 12; ++k)
+    for (unsigned ml : {1u, 5u, 16u}) {
+      CoderParams p;
+      p.alphabet_bits = 4;
+      p.tunstall_k = k;
+      p.tunstall_max_len = ml;
+      check_one(CoderId::Tunstall, make(Dist::Sparse90, 3000, 4, k * 100 + ml), p, Backpressure::Light,
+                "k " + std::to_string(k) + " max_len " + std::to_string(ml));
+    }
+}
+
+// Unobstructed: one codeword per cycle and W symbols per beat at most, so the
+// time is close to the larger of the two.
+TEST(TunstallThroughput, CodewordPerCycleUnobstructed) {
+  const auto sym = make(Dist::Sparse90, 40000, 4, 6);
+  CoderParams p;
+  p.alphabet_bits = 4;
+  const auto payload = entropy::encode_symbols(CoderId::Tunstall, sym, p);
+  const auto job = rtl::make_tunstall_job(payload, sym.size(), p);
+  const size_t codewords = (payload.size() - entropy::tunstall_read_header(payload, p).body_offset) * 8 / p.tunstall_k;
+  const auto r = rtl::run_tunstall_rtl(job, opts(Backpressure::None));
+  ASSERT_EQ(r.symbols, sym);
+  const uint64_t w = rtl::entropy_rtl_params().tunstall_out_width;
+  // Lower bound max(codewords, n / W); string-length variance costs a few percent.
+  EXPECT_LE(r.hw_cycles, std::max<uint64_t>(codewords, sym.size() / w) * 11 / 10 + 16)
+      << "codewords " << codewords << " stall_in " << r.hw_stall_in << " stall_out " << r.hw_stall_out;
+}
+
+rtl::TunstallJob good_tunstall_job(std::vector<uint16_t>* sym_out = nullptr) {
+  const auto sym = make(Dist::Sparse90, 3000, 4, 79);
+  if (sym_out) *sym_out = sym;
+  CoderParams p;
+  p.alphabet_bits = 4;
+  return rtl::make_tunstall_job(entropy::encode_symbols(CoderId::Tunstall, sym, p), sym.size(), p);
+}
+constexpr unsigned kErrBadCode = 4;
+
+TEST(TunstallErrors, CodewordOutsideTheDictionary) {
+  auto j = good_tunstall_job();
+  j.strings.resize(j.strings.size() / 2);  // dict_size halves; upper codewords become invalid
+  const auto r = rtl::run_tunstall_rtl(j, opts(Backpressure::Light));
+  EXPECT_TRUE(r.error);
+  EXPECT_EQ(r.error_code, kErrBadCode);
+}
+
+TEST(TunstallErrors, ZeroLengthEntryIsABadTable) {
+  auto j = good_tunstall_job();
+  for (auto& s : j.strings) s.clear();
+  const auto r = rtl::run_tunstall_rtl(j, opts(Backpressure::None));
+  EXPECT_TRUE(r.error);
+  EXPECT_EQ(r.error_code, kErrBadTable);
+  EXPECT_TRUE(r.symbols.empty());
+}
+
+TEST(TunstallErrors, TruncatedAndOverlongStreams) {
+  auto t = good_tunstall_job();
+  t.words.resize(t.words.size() / 2);
+  const auto r1 = rtl::run_tunstall_rtl(t, opts(Backpressure::Heavy));
+  EXPECT_TRUE(r1.error);
+  EXPECT_EQ(r1.error_code, kErrTruncated);
+  auto o = good_tunstall_job();
+  o.words.push_back(0);
+  o.words.push_back(0);
+  const auto r2 = rtl::run_tunstall_rtl(o, opts(Backpressure::Light));
+  EXPECT_TRUE(r2.error);
+  EXPECT_EQ(r2.error_code, kErrOverrun);
+}
+
+TEST(TunstallErrors, RandomGarbageNeverHangsAndRecovers) {
+  Rng rng(test_seed());
+  std::vector<uint16_t> want;
+  const auto good = good_tunstall_job(&want);
+  std::vector<rtl::TunstallJob> jobs;
+  for (int t = 0; t < 6; ++t) {
+    auto j = good;
+    for (auto& w : j.words) w = static_cast<uint32_t>(rng.next());
+    if (t % 2) j.words.resize(static_cast<size_t>(rng.uniform<int>(1, static_cast<int>(j.words.size()))));
+    jobs.push_back(j);
+    jobs.push_back(good);
+  }
+  for (bool reset : {false, true}) {
+    const auto runs = rtl::run_tunstall_rtl(jobs, opts(Backpressure::Light), reset);
+    for (size_t i = 1; i < runs.size(); i += 2) {
+      EXPECT_FALSE(runs[i].error) << "job " << i << " reset " << reset;
+      EXPECT_EQ(runs[i].symbols, want) << "job " << i << " reset " << reset;
+    }
+  }
+}
+
+}  // namespace

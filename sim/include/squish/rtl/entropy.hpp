@@ -72,6 +72,8 @@ EntropyRun run_huffman_rtl(const HuffmanJob& job, const EntropyRtlOptions& opt =
 std::vector<EntropyRun> run_huffman_rtl(std::span<const HuffmanJob> jobs, const EntropyRtlOptions& opt,
                                         bool reset_between);
 EntropyRun run_tunstall_rtl(const TunstallJob& job, const EntropyRtlOptions& opt = {});
+std::vector<EntropyRun> run_tunstall_rtl(std::span<const TunstallJob> jobs, const EntropyRtlOptions& opt,
+                                         bool reset_between);
 /// lanes must be the decoder's lane count (rans_rtl_params().lanes).
 EntropyRun run_rans_rtl(const RansJob& job, const EntropyRtlOptions& opt = {});
 std::vector<EntropyRun> run_rans_rtl(std::span<const RansJob> jobs, const EntropyRtlOptions& opt, bool reset_between);
