@@ -106,7 +106,11 @@ std::vector<uint8_t> tunstall_encode(std::span<const uint16_t> symbols, const Co
   for (auto c : hist) used += c ? 1 : 0;
   const unsigned pb = choose_prob_bits(kMaxProbBits, symbols.size(), used);
   const auto freq = normalize_freqs(hist, pb);
-  const TunstallDict d = tunstall_build(freq, pb, p.tunstall_k, p.tunstall_max_len);
+  // A small tensor gets a smaller dictionary (k >= 8): fewer table entries to
+  // load, and a tensor of n symbols never needs more than ~n codewords.
+  unsigned k = p.tunstall_k;
+  while (k > 8 && (uint64_t{1} << (k - 1)) >= symbols.size()) --k;
+  const TunstallDict d = tunstall_build(freq, pb, k, p.tunstall_max_len);
   const size_t a = hist.size();
   std::vector<int32_t> child(d.size() * a, -1), root(a, -1);
   for (size_t c = 0; c < d.size(); ++c) {
@@ -115,7 +119,7 @@ std::vector<uint8_t> tunstall_encode(std::span<const uint16_t> symbols, const Co
   }
   std::vector<uint8_t> out;
   BitWriter w(out);
-  w.put(p.tunstall_k, 8);
+  w.put(k, 8);
   w.put(p.tunstall_max_len, 8);
   write_freq_table(w, freq, pb);
   w.align();
@@ -129,7 +133,7 @@ std::vector<uint8_t> tunstall_encode(std::span<const uint16_t> symbols, const Co
       node = nx;
       ++i;
     }
-    w.put(static_cast<uint32_t>(node), p.tunstall_k);
+    w.put(static_cast<uint32_t>(node), k);
   }
   return out;
 }
