@@ -30,6 +30,9 @@
 // (Lanes*4 multiplexers of ActDepth:1 x 8 bits -- the operand-bandwidth cost
 // of weight-only precision scaling), MaxBatch 32-bit accumulators, five
 // CounterWidth counters, a Slots-wide beat register (~Slots*(IdxWidth+9) flops).
+// The PPA run keeps the activation buffer small (its Slots read ports over
+// MaxBatch*ActDepth entries dominate the area otherwise; see docs/datapath.md).
+// squish-synth: chparam -set ActDepth 32 -set MaxBatch 1
 `default_nettype none
 
 module mac_datapath #(

@@ -26,7 +26,19 @@ WPrec wprec_from_bits(int bits) {
   }
 }
 
+namespace {
+std::vector<NzBeat> pack(std::span<const int8_t> w, size_t rows, size_t cols, WPrec p, bool keep_zeros);
+}  // namespace
+
 std::vector<NzBeat> pack_dense(std::span<const int8_t> w, size_t rows, size_t cols, WPrec p) {
+  return pack(w, rows, cols, p, false);
+}
+std::vector<NzBeat> pack_every_weight(std::span<const int8_t> w, size_t rows, size_t cols, WPrec p) {
+  return pack(w, rows, cols, p, true);
+}
+
+namespace {
+std::vector<NzBeat> pack(std::span<const int8_t> w, size_t rows, size_t cols, WPrec p, bool keep_zeros) {
   if (w.size() != rows * cols)
     throw UsageError("pack_dense: weight buffer holds " + std::to_string(w.size()) + " values, expected " +
                      std::to_string(rows) + "x" + std::to_string(cols));
@@ -44,7 +56,7 @@ std::vector<NzBeat> pack_dense(std::span<const int8_t> w, size_t rows, size_t co
     unsigned s = 0;
     for (size_t c = 0; c < cols; ++c) {
       const int8_t v = w[r * cols + c];
-      if (v == 0) continue;
+      if (v == 0 && !keep_zeros) continue;
       if (v < weight_min(p) || v > weight_max(p))
         throw UsageError("pack_dense: weight " + std::to_string(v) + " at (" + std::to_string(r) + ", " +
                          std::to_string(c) + ") does not fit " + to_string(p));
@@ -65,6 +77,7 @@ std::vector<NzBeat> pack_dense(std::span<const int8_t> w, size_t rows, size_t co
   if (!beats.empty()) beats.back().last = true;
   return beats;
 }
+}  // namespace
 
 namespace {
 int32_t wrap32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }

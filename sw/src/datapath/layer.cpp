@@ -14,12 +14,19 @@ std::vector<NzBeat> stream_from_encoding(const sparse::Encoding& e, WPrec p) {
   using sparse::Format;
   sparse::validate(e);
   const auto mat = sparse::as_matrix(e.shape);
-  const size_t rows = mat.rows, cols = mat.cols;
+  // CSC streams its outer dimension (the encoded matrix's columns) as rows,
+  // as rtl/sparse/sparse_decoder does: encode W^T (in x out) to get W's rows.
+  const bool csc = e.format == Format::Csc;
+  const size_t rows = csc ? mat.cols : mat.rows, cols = csc ? mat.rows : mat.cols;
   if (cols > (size_t{1} << kIdxWidth) || rows > (size_t{1} << kRowWidth))
     throw UsageError("stream_from_encoding: a " + std::to_string(rows) + "x" + std::to_string(cols) +
                      " matrix exceeds the datapath's index widths");
   std::vector<std::vector<std::pair<uint16_t, int32_t>>> per_row(rows);
-  auto add = [&](uint64_t r, uint64_t c, int32_t v) { per_row[r].push_back({static_cast<uint16_t>(c), v}); };
+  // Zeros (RLC padding entries, N:M filler slots, Dense zeros) are dropped, as
+  // the decoder does; entries reach the array in column order.
+  auto add = [&](uint64_t r, uint64_t c, int32_t v) {
+    if (v != 0) per_row[r].push_back({static_cast<uint16_t>(c), v});
+  };
   switch (e.format) {
     case Format::Dense:
       for (uint64_t i = 0; i < rows * cols; ++i) add(i / cols, i % cols, e.values[i]);
@@ -55,9 +62,9 @@ std::vector<NzBeat> stream_from_encoding(const sparse::Encoding& e, WPrec p) {
       for (size_t r = 0; r < rows; ++r)
         for (uint32_t k = e.ptr[r]; k < e.ptr[r + 1]; ++k) add(r, e.index[k], e.values[k]);
       break;
-    case Format::Csc:
-      for (size_t c = 0; c < cols; ++c)
-        for (uint32_t k = e.ptr[c]; k < e.ptr[c + 1]; ++k) add(e.index[k], c, e.values[k]);
+    case Format::Csc:  // outer index = output row, inner (row of W^T) = column
+      for (size_t o = 0; o < rows; ++o)
+        for (uint32_t k = e.ptr[o]; k < e.ptr[o + 1]; ++k) add(o, e.index[k], e.values[k]);
       break;
     case Format::Nm: {
       size_t k = 0;
@@ -76,6 +83,8 @@ std::vector<NzBeat> stream_from_encoding(const sparse::Encoding& e, WPrec p) {
     NzBeat b;
     b.row = static_cast<uint32_t>(r);
     unsigned s = 0;
+    std::stable_sort(per_row[r].begin(), per_row[r].end(),
+                     [](const auto& a, const auto& b2) { return a.first < b2.first; });
     for (const auto& [c, v] : per_row[r]) {
       if (v < weight_min(p) || v > weight_max(p))
         throw UsageError("stream_from_encoding: code " + std::to_string(v) + " at row " + std::to_string(r) +
@@ -171,7 +180,14 @@ PreparedLayer prepare_layer(std::span<const float> w, size_t rows, size_t cols, 
 
   // Sparse-encode the codes and derive the format's nonzero stream.
   std::vector<int32_t> codes(wq.codes.begin(), wq.codes.end());
-  const uint32_t eshape[2] = {static_cast<uint32_t>(rows), static_cast<uint32_t>(cols)};
+  uint32_t eshape[2] = {static_cast<uint32_t>(rows), static_cast<uint32_t>(cols)};
+  if (spec.format == sparse::Format::Csc) {  // CSC carries W^T (in x out), see stream_from_encoding
+    std::vector<int32_t> t(rows * cols);
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t c = 0; c < cols; ++c) t[c * rows + r] = codes[r * cols + c];
+    codes.swap(t);
+    std::swap(eshape[0], eshape[1]);
+  }
   sparse::Params sp;
   sp.value_bits = static_cast<unsigned>(spec.bits);
   sp.value_signed = true;

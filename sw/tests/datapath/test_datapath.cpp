@@ -264,3 +264,20 @@ TEST(Requant, ReluAndClampBounds) {
   const Channel big{std::numeric_limits<int32_t>::max(), 1 << 30, 0};
   EXPECT_EQ(requantize(1000, big, cfg), 50);
 }
+
+TEST(DatapathModel, DenseModeStreamsEveryWeightWithTheSameResults) {
+  std::mt19937_64 g(41);
+  const Layer L = random_layer(g, 7, 100, 1, 0.3, WPrec::Int4);
+  Config cfg;
+  cfg.wprec = WPrec::Int4;
+  cfg.cols = 100;
+  cfg.act_zp = -5;
+  const auto ch = unit_channels(7);
+  const auto all = pack_every_weight(L.w, 7, 100, WPrec::Int4);
+  EXPECT_EQ(all.size(), 7u * ((100 + 2 * kLanes - 1) / (2 * kLanes)));
+  const auto a = run(all, cfg, L.x, ch);
+  const auto b = run(pack_dense(L.w, 7, 100, WPrec::Int4), cfg, L.x, ch);
+  EXPECT_EQ(a.outputs, b.outputs);
+  EXPECT_EQ(a.counters.macs_performed, 700u) << "dense mode performs every MAC";
+  EXPECT_EQ(a.counters.macs_skipped, 0u);
+}

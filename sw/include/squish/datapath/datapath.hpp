@@ -41,6 +41,7 @@ struct NzBeat {
   bool row_last = false;                ///< closes `row`
   bool last = false;                    ///< closes the matrix
   unsigned entries() const { return static_cast<unsigned>(__builtin_popcountll(mask)); }
+  bool operator==(const NzBeat&) const = default;
 };
 
 /// Builds the canonical nonzero stream of a dense rows x cols weight matrix
@@ -48,6 +49,10 @@ struct NzBeat {
 /// entries packed into the lowest slots in column order, rows 0..rows-1, one
 /// mask-0 beat per empty row. This is what a zero-dropping decoder emits.
 std::vector<NzBeat> pack_dense(std::span<const int8_t> w, size_t rows, size_t cols, WPrec p);
+
+/// Dense mode: every weight of the matrix, zeros included, as entries (no
+/// zero-skipping; the baseline the sparse speedups are measured against).
+std::vector<NzBeat> pack_every_weight(std::span<const int8_t> w, size_t rows, size_t cols, WPrec p);
 
 /// Per-output-channel requantization parameters (gemmlowp / TFLite style).
 struct Channel {

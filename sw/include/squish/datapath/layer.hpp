@@ -15,10 +15,11 @@
 
 namespace squish::datapath {
 
-/// The nonzero stream a decoder of e's format emits for the rows x cols
-/// matrix e encodes: every stored entry in row order (RLC padding zeros and
-/// N:M filler slots included, as stored; Dense stores every element), packed
-/// into the lowest slots, one beat per empty row. Codes must fit `p`.
+/// The nonzero stream rtl/sparse/sparse_decoder emits for encoding e: per row,
+/// the nonzero entries (RLC padding zeros, N:M filler slots and Dense zeros
+/// dropped) in column order, packed into the lowest slots; one mask-0 beat per
+/// empty row. CSC streams its outer dimension as rows (so a CSC encoding of
+/// W^T, in x out, gives W's rows). Codes must fit `p`.
 std::vector<NzBeat> stream_from_encoding(const sparse::Encoding& e, WPrec p);
 
 struct LayerSpec {
@@ -40,7 +41,7 @@ struct PreparedLayer {
   double y_scale = 1;                ///< output quantization (from the float result's range)
   int32_t y_zp = 0;
   std::vector<Channel> channels;     ///< per row: bias 0, multiplier, shift
-  sparse::Encoding encoding;
+  sparse::Encoding encoding;         ///< of W (rows x cols), or W^T for CSC
   std::vector<NzBeat> beats;
   size_t nonzeros = 0;
   /// Config for a pass over `batch` vectors.
