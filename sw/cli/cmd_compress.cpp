@@ -63,6 +63,7 @@ int cmd_compress(Args args) {
   p.option("--channel-axis", [&](const std::string& v) { o.channel_axis = parse_number<int>("--channel-axis", v, 0, 15); }, "output-channel axis (default: last for tfjs, 0 for .npy/.npz)", "A");
   p.flag("--asymmetric", &asym, "affine with a zero point (default symmetric)");
   p.flag("--unsigned", &uns, "unsigned codes [0, 2^b-1] (default signed)");
+  p.flag("--clip", &o.quant.clip_search, "affine: clip each range to the fraction (1.00, 0.95, ... 0.30) with the least squared error");
   p.flag("--narrow", &o.quant.narrow, "signed range without -2^(b-1) (TFLite weights: [-127, 127])");
   p.option("--rounding", &rounding, "even (ONNX, PyTorch; default) or away (TFLite)", "even|away");
   p.option("--kmeans", [&](const std::string& v) { o.quant.scheme = quant::Scheme::Codebook; o.quant.kmeans_k = parse_number<unsigned>("--kmeans", v, 2, 256); }, "k-means codebook of K centroids per tensor (2..256)", "K");

@@ -292,21 +292,53 @@ Quantized quantize(std::span<const float> x, std::span<const size_t> shape, cons
       lo[ch[i]] = std::min(lo[ch[i]], x[i]);
       hi[ch[i]] = std::max(hi[ch[i]], x[i]);
     }
-  p.channels.resize(nch);
-  for (size_t c = 0; c < nch; ++c) {
-    auto& cp = p.channels[c];
+  // Scale and zero point of a range [l, h] (l <= 0 <= h).
+  auto range_params = [&](float l, float h) {
     float scale;
     int32_t zp = 0;
     if (s.symmetric) {
-      const float m = s.is_signed ? std::max(-lo[c], hi[c]) : hi[c];
+      const float m = s.is_signed ? std::max(-l, h) : h;
       scale = m > 0 ? static_cast<float>(static_cast<double>(m) / qmax) : 1.0f;
     } else {
-      const double range = static_cast<double>(hi[c]) - static_cast<double>(lo[c]);
+      const double range = static_cast<double>(h) - static_cast<double>(l);
       scale = range > 0 ? static_cast<float>(range / (qmax - qmin)) : 1.0f;
       if (scale == 0.0f || !std::isfinite(scale)) scale = 1.0f;
-      zp = clamp_round(static_cast<float>(qmin) - lo[c] / scale, s.rounding, 0, qmin, qmax);
+      zp = clamp_round(static_cast<float>(qmin) - l / scale, s.rounding, 0, qmin, qmax);
     }
     if (scale == 0.0f || !std::isfinite(scale)) scale = 1.0f;  // subnormal max: all codes 0
+    return std::pair{scale, zp};
+  };
+  if (s.clip_search) {
+    // Per channel, the clip fraction of the range with the least squared error.
+    std::vector<std::vector<float>> members(nch);
+    for (size_t i = 0; i < n; ++i)
+      if (std::isfinite(x[i])) members[ch[i]].push_back(x[i]);
+    for (size_t c = 0; c < nch; ++c) {
+      double best = INFINITY;
+      float blo = lo[c], bhi = hi[c];
+      for (int k = 0; k <= 14; ++k) {
+        const float f = 1.0f - 0.05f * static_cast<float>(k);
+        const auto [sc, zp] = range_params(lo[c] * f, hi[c] * f);
+        double e = 0;
+        for (float v : members[c]) {
+          const int32_t q = clamp_round(v / sc, s.rounding, zp, qmin, qmax);
+          const double d = static_cast<double>(v) - static_cast<float>(static_cast<double>(q - zp) * sc);
+          e += d * d;
+        }
+        if (e < best) {
+          best = e;
+          blo = lo[c] * f;
+          bhi = hi[c] * f;
+        }
+      }
+      lo[c] = blo;
+      hi[c] = bhi;
+    }
+  }
+  p.channels.resize(nch);
+  for (size_t c = 0; c < nch; ++c) {
+    auto& cp = p.channels[c];
+    const auto [scale, zp] = range_params(lo[c], hi[c]);
     cp.scale = scale;
     cp.zero_point = zp;
     set_multiplier(cp);

@@ -109,6 +109,7 @@ TEST(Container, RoundTripQuantizersAndPruners) {
         o.prune.method = static_cast<prune::Method>(bits % 6);
         o.prune.sparsity = 0.5;
         o.sparse_auto = bits == 4;
+        o.quant.clip_search = bits == 3;
         round_trip(ts, o, "scheme " + std::to_string(scheme) + " bits " + std::to_string(bits));
       }
 }

@@ -228,6 +228,28 @@ TEST(Quant, ApotLevelsAreDistinctSumsOfTwoPowers) {
   EXPECT_LT(sse(x, quant::dequantize(q.params, q.codes, shape)), sse(x, quant::dequantize(qp.params, qp.codes, shape)));
 }
 
+TEST(Quant, ClipSearchNeverWorse) {
+  auto x = randn(3000, 17, 0.05f);
+  x[5] = 1.0f;  // an outlier that stretches the range
+  const std::vector<size_t> shape = {30, 100};
+  for (bool sym : {true, false})
+    for (int axis : {-1, 0})
+      for (unsigned b : {2u, 3u, 4u, 8u}) {
+        quant::QuantSpec s;
+        s.bits = b;
+        s.symmetric = sym;
+        s.is_signed = sym;
+        s.channel_axis = axis;
+        const auto full = quant::quantize(x, shape, s);
+        s.clip_search = true;
+        const auto clip = quant::quantize(x, shape, s);
+        const double ef = sse(x, quant::dequantize(full.params, full.codes, shape));
+        const double ec = sse(x, quant::dequantize(clip.params, clip.codes, shape));
+        EXPECT_LE(ec, ef) << sym << axis << b;
+        if (b == 3 && axis < 0) EXPECT_LT(ec, 0.5 * ef);  // the outlier no longer sets the grid
+      }
+}
+
 TEST(Quant, DequantizeRejectsOutOfRangeCodes) {
   quant::QuantSpec s;
   s.bits = 4;

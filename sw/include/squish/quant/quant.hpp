@@ -47,6 +47,10 @@ struct QuantSpec {
   unsigned kmeans_k = 16;   ///< Codebook: 2..256 centroids
   bool kmeans_keep_zero = false;  ///< Codebook: reserve index 0 for exact 0 (after pruning)
   unsigned kmeans_iters = 100;
+  /// Affine only: instead of the full range, clip it to the fraction
+  /// 1 - 0.05k (k = 0..14, down to 0.30) of [rmin, rmax] that gives the least
+  /// squared error, per channel (ties: the wider range). Off = full range.
+  bool clip_search = false;
 };
 
 /// One scale set per channel (one entry when per tensor).
