@@ -87,6 +87,17 @@ TEST_F(Cli, CompressInfoDecompress) {
     }
     if (opts.rfind("--bits 8", 0) == 0 || opts.rfind("--lossless", 0) == 0) EXPECT_EQ(total->find("sqnr_db")->string("sqnr"), "inf");
   }
+  // numpy input (channel axis 0), per-channel 3-bit with clipping, every format chosen automatically.
+  const std::string npz = std::string(SQUISH_ROOT) + "/golden/io/stored.npz";
+  ASSERT_EQ(run("compress " + npz + " -o " + p("n.sqz") + " --quiet --bits 3 --per-channel --clip --sparse-format auto").code, 0);
+  ASSERT_EQ(run("decompress " + p("n.sqz") + " -o " + p("n.npz") + " --quiet").code, 0);
+  const auto nz = io::read_npz(io::read_file(p("n.npz")));
+  ASSERT_EQ(nz.size(), 3u);
+  EXPECT_EQ(nz[1].name, "b/c");
+  EXPECT_EQ(nz[1].dtype, DType::I8);  // int tensors come back unchanged
+  EXPECT_EQ(nz[1].data, io::read_npz(io::read_file(npz))[1].data);
+  const auto cn = container::parse(io::read_file(p("n.sqz")));
+  EXPECT_EQ(cn.sections[2].quant.channel_axis, 0);  // [16, 9] float16 weight, per channel along axis 0
   ASSERT_EQ(run("decompress " + p("m.sqz") + " -o " + p("dir") + " --quiet").code, 0);
   EXPECT_TRUE(fs::exists(p("dir/MobilenetV1/Conv2d_1_depthwise/depthwise_weights.npy")));
   const auto text = run("info " + p("m.sqz"));
