@@ -384,7 +384,8 @@ void validate(const QuantParams& p, size_t nch) {
       if (p.bits != 8 && p.bits != 16) bad("tfjs bits " + std::to_string(p.bits));
       break;
     case Scheme::Codebook:
-      if (p.codebook.size() < 2 || p.codebook.size() > 256 || p.codebook.size() > (1u << p.bits)) bad("codebook of " + std::to_string(p.codebook.size()) + " entries");
+      if (p.bits < 1 || p.bits > 8 || p.codebook.size() < 2 || p.codebook.size() > (1u << p.bits))
+        bad("codebook of " + std::to_string(p.codebook.size()) + " entries at " + std::to_string(p.bits) + " bits");
       break;
     case Scheme::Pot:
     case Scheme::Apot: {
