@@ -12,6 +12,9 @@
 
 namespace squish::cli {
 
+// Entropy block: --engine rtl (sw/cli/entropy_rtl.cpp).
+int run_entropy_rtl(const container::Container& c, bool json_out);
+
 int cmd_decompress(Args args) {
   std::string in, out;
   bool quiet = false;
@@ -19,9 +22,17 @@ int cmd_decompress(Args args) {
   p.positional("FILE", &in);
   p.option("-o", &out, "output folder, or a file ending in .npz", "DIR|OUT.npz");
   p.flag("--quiet", &quiet, "no summary");
+  // Entropy block: decode entropy-coded payloads on the Verilated decoders too.
+  std::string engine = "sw";
+  bool json_out = false;
+  p.option("--engine", &engine, "sw, or rtl: also decode every entropy-coded payload on its RTL decoder, "
+           "check it against the C++ decoder and print cycles and weights/cycle", "sw|rtl");
+  p.flag("--json", &json_out, "with --engine rtl: the cycle report as JSON on stdout");
   if (!p.parse(args)) return kOk;
+  if (engine != "sw" && engine != "rtl") throw UsageError("--engine must be sw or rtl");
   if (out.empty()) throw UsageError("missing -o DIR|OUT.npz");
   const auto c = container::parse(io::read_file(in));
+  if (engine == "rtl") run_entropy_rtl(c, json_out);  // entropy block
   std::vector<Tensor> ts;
   for (const auto& s : c.sections) ts.push_back(container::decode_tensor(s));
   namespace fs = std::filesystem;
