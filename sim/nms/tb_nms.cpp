@@ -115,7 +115,7 @@ TEST(NmsParams, ModelAndRtlAgree) {
   EXPECT_EQ(p.lanes, nms::hw::kLanes);
   EXPECT_EQ(p.max_boxes, nms::hw::kMaxBoxes);
   EXPECT_EQ(p.sort_cap, 1024u);
-  EXPECT_EQ(p.max_kept, 512u);
+  EXPECT_EQ(p.max_kept, 1024u);
   const auto s = rtl::nms_params(NmsVariant::Small);
   EXPECT_EQ(s.coord_bits, nms::hw::kCoordBits);
   EXPECT_EQ(s.sort_cap, 16u);

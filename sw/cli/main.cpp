@@ -19,6 +19,7 @@ int cmd_decompress(Args);
 int cmd_softmax(Args);
 int cmd_softmax_eval(Args);
 int cmd_gemv(Args);
+int cmd_nms(Args);
 
 namespace {
 const Command kCommands[] = {
@@ -29,6 +30,7 @@ const Command kCommands[] = {
     {"softmax", "Q0.16 softmax of logits (.npy), golden model or RTL", cmd_softmax},
     {"softmax-eval", "softmax variants vs float64: our Table XIV", cmd_softmax_eval},
     {"gemv", "run a pruned, quantized layer on the sparse datapath (golden or RTL)", cmd_gemv},
+    {"nms", "greedy non-maximum suppression of boxes (CSV), golden model or RTL", cmd_nms},
 };
 }  // namespace
 
