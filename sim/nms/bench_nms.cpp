@@ -19,47 +19,6 @@ using namespace squish;
 
 namespace {
 
-// The cycle model of docs/nms.md, evaluated on a frame: ingest beats, then one
-// candidate after another with the banked kept list and its early exit.
-struct Model {
-  uint64_t ingest = 0, select = 0, total = 0;
-  size_t survivors = 0, kept = 0;
-};
-Model cycle_model(const nms::Frame& f, const nms::Options& o, unsigned lanes, unsigned banks) {
-  Model m;
-  const uint32_t thr = nms::score_key(o.score_threshold);
-  std::vector<uint32_t> surv;
-  for (size_t i = 0; i < f.boxes.size(); i += lanes) {
-    unsigned s = 0;
-    for (size_t k = i; k < std::min(f.boxes.size(), i + lanes); ++k)
-      if (!o.has_score_threshold || nms::score_key(f.scores[k]) > thr) ++s, surv.push_back(static_cast<uint32_t>(k));
-    m.ingest += std::max(1u, s);
-  }
-  m.survivors = surv.size();
-  std::stable_sort(surv.begin(), surv.end(),
-                   [&](uint32_t a, uint32_t b) { return nms::score_key(f.scores[a]) > nms::score_key(f.scores[b]); });
-  const auto t = nms::Threshold::from(o.iou_threshold, o.suppress_when);
-  std::vector<uint32_t> kept;
-  for (uint32_t c : surv) {
-    std::vector<unsigned> count(banks, 0);
-    uint64_t first_sup = UINT64_MAX;
-    for (size_t k = 0; k < kept.size(); ++k) {
-      const auto& a = f.boxes[kept[k]];
-      const auto& b = f.boxes[c];
-      if (!(a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2)) continue;
-      if (o.class_aware && f.classes[kept[k]] != f.classes[c]) continue;
-      const unsigned pos = ++count[k % banks];
-      if (nms::suppresses(a, b, t, o)) first_sup = std::min<uint64_t>(first_sup, pos);
-    }
-    const uint64_t busiest = std::max<uint64_t>(1, *std::max_element(count.begin(), count.end()));
-    m.select += std::min(first_sup, busiest);
-    if (first_sup == UINT64_MAX) kept.push_back(c);
-  }
-  m.kept = kept.size();
-  m.total = 1 + m.ingest + 2 + m.select + 2;  // frame start, fetch latency, flush + last beat
-  return m;
-}
-
 struct Row {
   std::string name;
   size_t n = 0, survivors = 0, kept = 0;
@@ -73,7 +32,7 @@ Row run(const std::string& name, const nms::Frame& f, const nms::Options& o) {
   const auto hw = rtl::nms_hw_boxes(f.boxes, f.scores, f.classes);
   const auto r = rtl::nms_run(hw, rtl::nms_hw_config(o), {});
   const auto want = nms::greedy(f.boxes, f.scores, f.classes, o);
-  const auto m = cycle_model(f, o, p.lanes, p.banks);
+  const auto m = nms::estimate_cycles(f.boxes, f.scores, f.classes, o, p.lanes, p.banks);
   Row row{name, f.boxes.size(), r.candidates, r.kept.size(), r.cycles, m.total, r.passes, r.kept == want};
   std::printf("%-28s n=%5zu survivors=%5zu kept=%4zu cycles=%6llu model=%6llu passes=%u %s\n", name.c_str(), row.n,
               row.survivors, row.kept, static_cast<unsigned long long>(row.cycles),
@@ -192,7 +151,10 @@ int main() {
            << " | " << sn.indices.size() << " |\n";
   }
 
-  const auto syn = synth_figures(root, reports + "/synth-nms");
+  // SQUISH_NMS_SYNTH=0 skips synthesis (cycle figures only).
+  const char* synth_env = std::getenv("SQUISH_NMS_SYNTH");
+  const bool do_synth = !(synth_env && std::string(synth_env) == "0");
+  const auto syn = do_synth ? synth_figures(root, reports + "/synth-nms") : std::map<std::string, double>{};
   const bool have = syn.count("unit_area_um2") && syn.count("sorter_area_um2") && syn.count("bank16_area_um2") &&
                     syn.count("bank8_area_um2");
   // Compose the evaluated build from the synthesized pieces: the unit at its

@@ -293,3 +293,25 @@ TEST(NmsCycles, OneCyclePerBeatAndPerCandidate) {
   EXPECT_LE(r.cycles, beats + cands + 8);
   EXPECT_GE(r.cycles, beats + cands);
 }
+
+// The cycle model (squish::nms::estimate_cycles, docs/nms.md) predicts the
+// hardware counter exactly on detector-like frames without backpressure.
+TEST(NmsCycles, CounterMatchesCycleModel) {
+  const auto p = rtl::nms_params(NmsVariant::Full);
+  for (uint64_t seed = 11; seed <= 13; ++seed) {
+    nms::DetectorParams d;
+    d.n = 1500;
+    d.objects = 60;
+    d.seed = seed;
+    const auto f = nms::detector_frame(d);
+    nms::Options o;
+    o.has_score_threshold = true;
+    o.score_threshold = 0.3f;
+    o.iou_threshold = 0.45f;
+    o.class_aware = seed == 12;
+    const auto r = rtl::nms_run(rtl::nms_hw_boxes(f.boxes, f.scores, f.classes), rtl::nms_hw_config(o), {});
+    const auto m = nms::estimate_cycles(f.boxes, f.scores, f.classes, o, p.lanes, p.banks);
+    EXPECT_EQ(r.kept.size(), m.kept);
+    EXPECT_EQ(r.cycles, m.total) << "seed " << seed << ": ingest " << m.ingest << " select " << m.select;
+  }
+}

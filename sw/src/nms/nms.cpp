@@ -284,6 +284,48 @@ std::vector<uint32_t> maxpool_nms(std::span<const Box> boxes, std::span<const fl
   return kept;
 }
 
+CycleEstimate estimate_cycles(std::span<const Box> boxes, std::span<const float> scores,
+                              std::span<const uint32_t> classes, const Options& o, unsigned lanes, unsigned banks) {
+  check_inputs(boxes.size(), scores.size(), classes.size(), "estimate_cycles");
+  if (lanes == 0 || banks == 0) throw UsageError("estimate_cycles: lanes and banks must be > 0");
+  CycleEstimate m;
+  const uint32_t thr = o.has_score_threshold ? score_key(o.score_threshold) : 0;
+  auto passes = [&](size_t k) {
+    const uint32_t key = score_key(scores[k]);
+    return !o.has_score_threshold || key > thr || (o.score_cmp == ScoreCmp::GreaterEqual && key == thr);
+  };
+  for (size_t i = 0; i < boxes.size(); i += lanes) {
+    uint64_t s = 0;
+    for (size_t k = i; k < std::min(boxes.size(), i + lanes); ++k) s += passes(k);
+    m.ingest += std::max<uint64_t>(1, s);
+  }
+  if (boxes.empty()) m.ingest = 1;
+  const auto order = candidates(scores, o);
+  m.survivors = order.size();
+  const Threshold t = Threshold::from(o.iou_threshold, o.suppress_when);
+  const int64_t p = o.plus_one ? 1 : 0;
+  std::vector<uint32_t> kept;
+  for (uint32_t c : order) {
+    std::vector<uint64_t> count(banks, 0);
+    uint64_t first_sup = UINT64_MAX;
+    const Box& b = boxes[c];
+    for (size_t k = 0; k < kept.size(); ++k) {
+      const Box& a = boxes[kept[k]];
+      const bool hit = a.x1 < b.x2 + p && b.x1 < a.x2 + p && a.y1 < b.y2 + p && b.y1 < a.y2 + p;
+      if (!hit) continue;  // (the unit's pre-test also passes empty pairs / t = 0 with >=; not modelled)
+      if (o.class_aware && !classes.empty() && classes[kept[k]] != classes[c]) continue;
+      const uint64_t pos = ++count[k % banks];
+      if (suppresses(a, b, t, o)) first_sup = std::min(first_sup, pos);
+    }
+    const uint64_t busiest = std::max<uint64_t>(1, *std::max_element(count.begin(), count.end()));
+    m.select += std::min(first_sup, busiest);
+    if (first_sup == UINT64_MAX) kept.push_back(c);
+  }
+  m.kept = kept.size();
+  m.total = m.ingest + m.select + 6;
+  return m;
+}
+
 Frame detector_frame(const DetectorParams& p) {
   if (p.objects * p.boxes_per_object > p.n)
     throw UsageError("detector_frame: objects * boxes_per_object exceeds n");

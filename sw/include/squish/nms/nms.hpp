@@ -136,6 +136,21 @@ struct MaxpoolOptions {
 std::vector<uint32_t> maxpool_nms(std::span<const Box> boxes, std::span<const float> scores,
                                   const MaxpoolOptions& opt);
 
+/// Cycle model of rtl/nms/nms_unit for one frame in one sorter pass, without
+/// backpressure, top_k or max_output (docs/nms.md):
+///   T = ingest + select + 6
+///   ingest = sum over input beats of max(1, boxes in the beat passing the score filter)
+///   select = sum over candidates, in keep order, of min(first suppressor's
+///            position in its bank, max(1, overlapping kept boxes in the busiest bank))
+/// with kept box k in bank k mod banks, tested in slot order, overlap meaning a
+/// positive intersection (and the same class when class-aware).
+struct CycleEstimate {
+  uint64_t ingest = 0, select = 0, total = 0;
+  size_t survivors = 0, kept = 0;
+};
+CycleEstimate estimate_cycles(std::span<const Box> boxes, std::span<const float> scores,
+                              std::span<const uint32_t> classes, const Options& opt, unsigned lanes, unsigned banks);
+
 /// Synthetic detector output. K objects with log-normal sizes placed uniformly
 /// in a width x height frame; each object gets `boxes_per_object` boxes jittered
 /// by up to `jitter` of its size, with scores confidence * decay^rank; the rest
