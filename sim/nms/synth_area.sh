@@ -13,20 +13,22 @@ out=${1:?usage: synth_area.sh OUTDIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lib=/usr/share/qflow/tech/osu018/osu018_stdcells.lib
 mkdir -p "$out"
-src="$root/rtl/common/fifo_sync.sv $(ls $root/rtl/nms/*.sv | tr '\n' ' ')"
+src_all="$root/rtl/common/fifo_sync.sv $(ls $root/rtl/nms/*.sv | tr '\n' ' ')"
 
-run() {  # name top "chparam lines"
-  local name=$1 top=$2 chp=$3
+run() {  # name top "yosys command before hierarchy" files...
+  local name=$1 top=$2 chp=$3; shift 3
+  local src="$*"
   local fresh=1
   for f in $src; do [ "$f" -nt "$out/$name.asic.log" ] && fresh=0; done
   [ -f "$out/$name.fpga.log" ] || fresh=0
+  [ -f "$out/$name.asic.log" ] || fresh=0
+  grep -q 'Chip area' "$out/$name.asic.log" 2>/dev/null || fresh=0
   if [ $fresh = 0 ]; then
     cat > "$out/$name.asic.ys" <<YS
 read_verilog -sv $src
-blackbox nms_cand_ram
 $chp
 hierarchy -check -top $top
-synth -top $top -flatten
+synth -flatten
 dfflibmap -liberty $lib
 abc -liberty $lib
 opt_clean
@@ -34,10 +36,9 @@ stat -liberty $lib
 YS
     cat > "$out/$name.fpga.ys" <<YS
 read_verilog -sv $src
-blackbox nms_cand_ram
 $chp
 hierarchy -check -top $top
-synth_xilinx -top $top -flatten -family xc7
+synth_xilinx -flatten -family xc7
 stat
 YS
     yosys -q -l "$out/$name.asic.log" -s "$out/$name.asic.ys" >/dev/null 2>&1 || { echo "# $name asic failed"; return; }
@@ -49,8 +50,11 @@ YS
   echo "${name}_dsp48 $(grep -E '^\s+DSP48E1\s' "$out/$name.fpga.log" | awk '{s+=$2} END {print s+0}')"
 }
 
-run sorter nms_sorter "chparam -set Cap 64 nms_sorter"
-run bank8 nms_kept_bank "chparam -set Slots 8 nms_kept_bank"
-run bank16 nms_kept_bank "chparam -set Slots 16 nms_kept_bank"
-run iou nms_iou_cmp ""
-run unit nms_unit ""
+n=$root/rtl/nms
+# (chparam, then synth without -top: Yosys 0.23 renames the derived top, and
+#  hierarchy -chparam trips an assertion on this hierarchy)
+run sorter nms_sorter "chparam -set Cap 64 nms_sorter" $n/nms_sorter.sv
+run bank8 nms_kept_bank "chparam -set Slots 8 nms_kept_bank" $n/nms_iou_cmp.sv $n/nms_kept_bank.sv
+run bank16 nms_kept_bank "chparam -set Slots 16 nms_kept_bank" $n/nms_iou_cmp.sv $n/nms_kept_bank.sv
+run iou nms_iou_cmp "" $n/nms_iou_cmp.sv
+run unit nms_unit "blackbox nms_cand_ram" $src_all
