@@ -13,7 +13,9 @@
 // Decoding: each lane keeps its state x in [2^16, 2^32); the table copy is
 // read at the address the state will have after the clock edge, so in every
 // cycle entry_q = table[x_q mod 2^P] is ready. One step decodes one symbol per
-// active lane: x' = f * (x >> P) + (k - c), and a lane whose x' fell below 2^16
+// active lane: x' = f * (x >> P) + (k - c) (computed as a fixed bit select of
+// f' * (x with the low P bits cleared), f' = f << (MaxProbBits - P) stored in
+// the table, so no lane needs a barrel shifter), and a lane whose x' fell below 2^16
 // takes the next word (lanes in order, at most one word each): x' = x' << 16 |
 // word. A step needs the words of every lane that renormalises; the word
 // buffer holds 2 x Lanes words and refills InWords per cycle.
@@ -24,8 +26,8 @@
 // ErrBadState (a lane does not end in state 2^16: corrupt stream). On an error
 // the decoder drains its input until `last` and raises done_o.
 //
-// Cost per lane: a 2^MaxProbBits x 33-bit table copy (BRAM), a 32-bit variable
-// right shift, a 13 x 32 multiplier (DSP), an adder and a 32-bit mux; shared: a
+// Cost per lane: a 2^MaxProbBits x 33-bit table copy (BRAM), a 13 x 32
+// multiplier (DSP), an adder and a 32-bit mux; shared: a
 // 2 x Lanes x 16-bit word buffer with a word-granular shifter and the
 // lane-to-word crossbar. The loop state -> table address -> state closes in one
 // cycle through the BRAM address register.
@@ -121,6 +123,8 @@ module rans_decoder #(
     logic [12:0]           freq;
     logic [MaxProbBits-1:0] bias;
     logic [31:0]           prod;
+    logic [43:0]           prod_wide;  // low MaxProbBits bits are zero by construction
+    logic [31:0]           x_hi;
 
     always_ff @(posedge clk_i) begin
       if (tbl_we) table_q[tbl_waddr] <= tbl_wdata;
@@ -130,9 +134,14 @@ module rans_decoder #(
       rd_q <= table_q[SlotWidth'(x_d[32*j +: 32] & slot_mask)];
     end
 
+    // The table holds f' = f << (MaxProbBits - P), so that
+    //   f * (x >> P) = (f' * (x with its low P bits cleared)) >> MaxProbBits
+    // exactly: a fixed bit select instead of a per-lane barrel shifter.
     assign freq = rd_q[MaxProbBits +: 13];
     assign bias = rd_q[MaxProbBits-1:0];
-    assign prod = 32'(freq) * (x_q[32*j +: 32] >> pbits_q);
+    assign x_hi = x_q[32*j +: 32] & ~slot_mask;
+    assign prod_wide = 44'(freq) * 44'(x_hi);  // < 2^44: f' <= 2^12, x < 2^32
+    assign prod = prod_wide[MaxProbBits +: 32];
     assign x_dec[32*j +: 32] = prod + 32'(bias);
     assign need[j] = (LaneWidth'(j) < active) && (x_dec[32*j +: 32] < 32'h10000);
     assign step_syms[8*j +: 8] = rd_q[EntryWidth-1 -: 8];
@@ -149,7 +158,8 @@ module rans_decoder #(
   assign tbl_ready_o = (state_q == StLoad) && (fill_left_q == 0) && !load_last_q;
   assign tbl_we      = (state_q == StLoad) && (fill_left_q != 0) && (err_q == entropy_pkg::ErrNone);
   assign tbl_waddr   = SlotWidth'(cum_q);
-  assign tbl_wdata   = {load_sym_q[7:0], load_freq_q, MaxProbBits'(load_freq_q - fill_left_q)};
+  assign tbl_wdata   = {load_sym_q[7:0], 13'(load_freq_q << (4'(MaxProbBits) - pbits_q)),
+                        MaxProbBits'(load_freq_q - fill_left_q)};
 
   // ---- control -----------------------------------------------------------------
   logic out_free, can_step, take_in;
