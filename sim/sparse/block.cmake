@@ -1,0 +1,5 @@
+# rtl/sparse: the sparse weight decoder (COO-1D, RLC, bitmap, CSR, CSC, N:M ->
+# nonzero stream), its testbench, make-sim showcase and bench section.
+squish_verilate(squish_rtl TOP sparse_decoder)
+squish_rtl_test(tb_sparse SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_sparse.cpp LABELS sparse)
+target_compile_definitions(tb_sparse PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")
