@@ -67,7 +67,7 @@ int main() {
     f(o);
     sets.push_back({name, o});
   };
-  add("lossless 8-bit (--bits 8 --keep-float Output/extra_dim)", [](auto& o) { o.keep_float = {"Output/extra_dim"}; });
+  add("lossless (--lossless)", [](auto& o) { o.lossless = true; });
   add("80% unstructured + 4-bit per-channel, auto sparse", [](auto& o) {
     o.prune.method = prune::Method::Unstructured;
     o.prune.sparsity = 0.8;
@@ -81,6 +81,11 @@ int main() {
     o.sparse_format = sparse::Format::Nm;
   });
   add("mixed precision, 3-bit budget", [](auto& o) { o.bit_budget = 3; });
+  add("mixed precision, 3-bit budget, per-channel, clipped", [](auto& o) {
+    o.bit_budget = 3;
+    o.per_channel = true;
+    o.quant.clip_search = true;
+  });
   add("4-bit per-channel + rANS", [](auto& o) {
     o.quant.bits = 4;
     o.per_channel = true;
