@@ -250,6 +250,20 @@ TEST(Quant, ClipSearchNeverWorse) {
       }
 }
 
+TEST(Quant, FixedPointMultiplierOfEveryScale) {
+  auto x = randn(4096, 23, 0.2f);
+  const std::vector<size_t> shape = {64, 64};
+  quant::QuantSpec s;
+  s.bits = 4;
+  s.channel_axis = 1;
+  const auto q = quant::quantize(x, shape, s);
+  for (const auto& c : q.params.channels) {
+    ASSERT_GE(c.multiplier, 1 << 30);
+    const double m = static_cast<double>(c.multiplier) * std::ldexp(1.0, c.shift - 31);
+    EXPECT_NEAR(m / c.scale, 1.0, std::ldexp(1.0, -30));  // 31-bit mantissa, rounded
+  }
+}
+
 TEST(Quant, DequantizeRejectsOutOfRangeCodes) {
   quant::QuantSpec s;
   s.bits = 4;
