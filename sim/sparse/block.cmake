@@ -3,3 +3,7 @@
 squish_verilate(squish_rtl TOP sparse_decoder)
 squish_rtl_test(tb_sparse SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_sparse.cpp LABELS sparse)
 target_compile_definitions(tb_sparse PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")
+squish_showcase(sparse SOURCES ${CMAKE_CURRENT_LIST_DIR}/showcase_sparse.cpp LIBS squish_core)
+target_compile_definitions(showcase_sparse PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")
+squish_bench(sparse SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_sparse.cpp LIBS squish_core)
+target_compile_definitions(bench_sparse PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")

@@ -8,7 +8,15 @@
 #include <ostream>
 #include <vector>
 
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
 #include "Vsparse_decoder.h"
+#include "squish/error.hpp"
+#include "squish/io/tfjs.hpp"
+#include "squish/prune/prune.hpp"
+#include "squish/quant/quant.hpp"
 #include "squish/datapath/datapath.hpp"
 #include "squish/sim/stream.hpp"
 #include "squish/sparse/bits.hpp"
@@ -108,5 +116,96 @@ struct Harness {
 };
 
 inline void set_wprec(Vsparse_decoder& m, dp::WPrec p) { m.wprec_i = static_cast<uint8_t>(p); }
+
+/// A real layer as quantized codes: W[out][in] (row-major) and the same codes
+/// in the tfjs kernel layout K[in][out] (what CSC is applied to).
+struct RealLayer {
+  std::string name;
+  uint32_t out = 0, in = 0;
+  std::vector<int32_t> w, k;
+  size_t nnz = 0;
+};
+
+/// Loads a 1x1 convolution kernel [1,1,in,out] from a tfjs manifest, prunes it
+/// (unstructured `sparsity`, or N:M along the input dimension when nm_n > 0) and
+/// quantizes it symmetric per tensor at the precision's bits.
+inline RealLayer load_real_layer(const std::string& manifest, const std::string& tensor, dp::WPrec p,
+                                 double sparsity, unsigned nm_n = 0, unsigned nm_m = 4) {
+  const auto tensors = squish::io::load_tfjs(manifest);
+  const auto it = std::find_if(tensors.begin(), tensors.end(), [&](const auto& t) { return t.name == tensor; });
+  if (it == tensors.end() || it->shape.size() != 4 || it->shape[0] != 1 || it->shape[1] != 1)
+    throw squish::UsageError("no 1x1 kernel '" + tensor + "' in " + manifest);
+  const auto kf = it->to_float();
+  RealLayer l;
+  l.name = tensor;
+  l.in = static_cast<uint32_t>(it->shape[2]);
+  l.out = static_cast<uint32_t>(it->shape[3]);
+  std::vector<float> w(size_t{l.out} * l.in);
+  for (size_t i = 0; i < l.in; ++i)
+    for (size_t o = 0; o < l.out; ++o) w[o * l.in + i] = kf[i * l.out + o];
+  squish::prune::PruneSpec ps;
+  ps.method = nm_n ? squish::prune::Method::Nm : squish::prune::Method::Unstructured;
+  ps.sparsity = sparsity;
+  ps.n = nm_n ? nm_n : 2;
+  ps.m = nm_m;
+  const std::vector<size_t> shape = {l.out, l.in};
+  if (sparsity > 0 || nm_n) squish::prune::prune(w, shape, ps);
+  squish::quant::QuantSpec qs;
+  qs.bits = static_cast<unsigned>(dp::weight_bits(p));
+  l.w = squish::quant::quantize(w, shape, qs).codes;
+  l.k.resize(l.w.size());
+  for (size_t o = 0; o < l.out; ++o)
+    for (size_t i = 0; i < l.in; ++i) l.k[i * l.out + o] = l.w[o * l.in + i];
+  l.nnz = static_cast<size_t>(std::count_if(l.w.begin(), l.w.end(), [](int32_t v) { return v != 0; }));
+  return l;
+}
+
+/// Encodes a real layer in format f (CSC on the kernel layout, the rest on W).
+inline squish::sparse::Encoding encode_layer(const RealLayer& l, squish::sparse::Format f, dp::WPrec p,
+                                             unsigned nm_n = 2, unsigned nm_m = 4, unsigned rlc_bits = 4) {
+  squish::sparse::Params prm;
+  prm.value_bits = static_cast<unsigned>(dp::weight_bits(p));
+  prm.nm_n = nm_n;
+  prm.nm_m = nm_m;
+  prm.rlc_run_bits = rlc_bits;
+  if (f == squish::sparse::Format::Csc)
+    return squish::sparse::encode(f, l.k, std::vector<uint32_t>{l.in, l.out}, prm);
+  return squish::sparse::encode(f, l.w, std::vector<uint32_t>{l.out, l.in}, prm);
+}
+
+/// One payload through a fresh decoder; cycles from reset release to the
+/// last beat, and whether every beat matched the model.
+struct Measured {
+  uint64_t cycles = 0, words = 0, beats = 0, entries = 0, blocked = 0, starved = 0;
+  bool match = false, error = false;
+};
+
+inline Measured measure(const squish::sparse::Encoding& e, dp::WPrec p, Backpressure bp, uint64_t seed = 1) {
+  DutOptions o;
+  o.seed = seed;
+  o.name = "sparse_decoder";
+  Dut<Vsparse_decoder> dut(o);
+  set_wprec(dut.model(), p);
+  dut.reset();
+  Harness h(dut, bp);
+  const auto words = words_of(squish::sparse::serialize(e));
+  const auto want = expected_beats(e, p);
+  h.drv.push(words.begin(), words.end());
+  Measured m;
+  m.cycles = dut.run_until([&] { return h.sink.count() >= want.size() || dut->error_o; },
+                           200 * (words.size() + want.size()) + 1000, "payload decoded");
+  m.words = words.size();
+  m.beats = want.size();
+  m.entries = dut->cnt_entries_o;
+  m.blocked = dut->cnt_blocked_o;
+  m.starved = dut->cnt_starved_o;
+  m.error = dut->error_o;
+  m.match = !m.error && h.sink.beats() == want && !h.sink.protocol_error();
+  return m;
+}
+
+inline std::string golden_slice_manifest(const std::string& root) {
+  return root + "/golden/models/ssd_mobilenetv1_slice/slice-weights_manifest.json";
+}
 
 }  // namespace squish::sim::sparse
