@@ -46,7 +46,8 @@ void put_bits(Wide& w, unsigned pos, unsigned width, uint64_t v) {
 }
 
 template <class Model, class Root>
-NmsRunResult run(std::span<const NmsHwBox> boxes, const NmsHwConfig& cfg, const NmsRunOptions& o) {
+std::vector<NmsRunResult> run(std::span<const std::vector<NmsHwBox>> frames, const NmsHwConfig& cfg,
+                              const NmsRunOptions& o) {
   const NmsParams p = params_of<Root>();
   const unsigned lane_w = 4 * p.coord_bits + 32 + p.class_bits;
   sim::DutOptions dopt;
@@ -93,46 +94,54 @@ NmsRunResult run(std::span<const NmsHwBox> boxes, const NmsHwConfig& cfg, const 
       dut, m.out_valid_o, m.out_ready_i,
       [&m] { return OutBeat{m.out_index_o, m.out_none_o != 0, m.out_last_o != 0}; }, bp);
 
-  // Beats of Lanes boxes; an empty frame is one beat with count 0.
-  std::vector<InBeat> beats;
-  for (size_t i = 0; i < boxes.size(); i += p.lanes) {
-    InBeat b;
-    for (size_t k = i; k < std::min(boxes.size(), i + p.lanes); ++k) b.lanes.push_back(boxes[k]);
-    b.count = static_cast<unsigned>(b.lanes.size());
-    beats.push_back(std::move(b));
-  }
-  if (beats.empty()) beats.push_back(InBeat{});
-  beats.back().last = true;
-  drv.push(beats.begin(), beats.end());
-
-  const uint64_t start = dut.cycle();
-  dut.run_until([&] { return sink.count() > 0 && sink.received().back().beat.last; }, o.max_cycles,
-                "last output beat");
-  // The unit returns to idle once its FIFO is empty; a few more cycles must not
-  // produce anything.
-  dut.ticks(4);
-  NmsRunResult r;
-  r.sim_cycles = dut.cycle() - start;
-  const auto got = sink.beats();
-  for (size_t k = 0; k < got.size(); ++k) {
-    if (got[k].last != (k + 1 == got.size())) r.last_ok = false;
-    if (got[k].none) {
-      r.none_beat = true;
-      if (got.size() != 1) r.last_ok = false;
-    } else {
-      r.kept.push_back(got[k].index);
+  // Beats of Lanes boxes; an empty frame is one beat with count 0. All frames
+  // are queued at once, so they follow each other back to back.
+  for (const auto& boxes : frames) {
+    std::vector<InBeat> beats;
+    for (size_t i = 0; i < boxes.size(); i += p.lanes) {
+      InBeat b;
+      for (size_t k = i; k < std::min(boxes.size(), i + p.lanes); ++k) b.lanes.push_back(boxes[k]);
+      b.count = static_cast<unsigned>(b.lanes.size());
+      beats.push_back(std::move(b));
     }
+    if (beats.empty()) beats.push_back(InBeat{});
+    beats.back().last = true;
+    drv.push(beats.begin(), beats.end());
   }
-  r.cycles = m.cycles_o;
-  r.candidates = m.candidates_o;
-  r.kept_count = m.kept_o;
-  r.passes = m.passes_o;
-  r.err_too_many = m.err_too_many_o;
-  r.err_kept_full = m.err_kept_full_o;
-  r.nan_seen = m.nan_seen_o;
-  if (sink.protocol_error()) r.protocol_error = *sink.protocol_error();
+
+  std::vector<NmsRunResult> results;
+  size_t first_beat = 0;
+  for (size_t f = 0; f < frames.size(); ++f) {
+    const uint64_t start = dut.cycle();
+    dut.run_until([&] { return sink.count() > first_beat && sink.received().back().beat.last; }, o.max_cycles,
+                  "last output beat of frame " + std::to_string(f));
+    NmsRunResult r;
+    // Counters hold until the next frame starts, at the earliest two cycles on.
+    r.cycles = m.cycles_o;
+    r.candidates = m.candidates_o;
+    r.kept_count = m.kept_o;
+    r.passes = m.passes_o;
+    r.err_too_many = m.err_too_many_o;
+    r.err_kept_full = m.err_kept_full_o;
+    r.nan_seen = m.nan_seen_o;
+    if (f + 1 == frames.size()) dut.ticks(4);  // nothing more may appear
+    r.sim_cycles = dut.cycle() - start;
+    const auto got = sink.beats();
+    for (size_t k = first_beat; k < got.size(); ++k) {
+      if (got[k].last != (k + 1 == got.size())) r.last_ok = false;
+      if (got[k].none) {
+        r.none_beat = true;
+        if (got.size() != first_beat + 1) r.last_ok = false;
+      } else {
+        r.kept.push_back(got[k].index);
+      }
+    }
+    first_beat = got.size();
+    if (sink.protocol_error()) r.protocol_error = *sink.protocol_error();
+    results.push_back(std::move(r));
+  }
   if (m.busy_o) throw sim::Timeout("nms_unit: still busy after its last output beat");
-  return r;
+  return results;
 }
 
 }  // namespace
@@ -183,9 +192,15 @@ std::vector<NmsHwBox> nms_hw_boxes(std::span<const nms::Box> boxes, std::span<co
   return out;
 }
 
+std::vector<NmsRunResult> nms_run_frames(std::span<const std::vector<NmsHwBox>> frames, const NmsHwConfig& cfg,
+                                         const NmsRunOptions& o) {
+  if (o.variant == NmsVariant::Full) return run<Vnms_unit, Vnms_unit_nms_unit>(frames, cfg, o);
+  return run<Vnms_unit_small, Vnms_unit_small_nms_unit>(frames, cfg, o);
+}
+
 NmsRunResult nms_run(std::span<const NmsHwBox> boxes, const NmsHwConfig& cfg, const NmsRunOptions& o) {
-  if (o.variant == NmsVariant::Full) return run<Vnms_unit, Vnms_unit_nms_unit>(boxes, cfg, o);
-  return run<Vnms_unit_small, Vnms_unit_small_nms_unit>(boxes, cfg, o);
+  const std::vector<std::vector<NmsHwBox>> one{std::vector<NmsHwBox>(boxes.begin(), boxes.end())};
+  return nms_run_frames(one, cfg, o).front();
 }
 
 std::vector<uint32_t> nms_rtl(std::span<const nms::Box> boxes, std::span<const float> scores,

@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <cmath>
+#include <algorithm>
 #include <random>
 
 #include "squish/error.hpp"
@@ -233,6 +234,42 @@ TEST_P(NmsDetector, BitExactVsModel) {
   }
 }
 
+// Frames back to back through one unit: nothing of a frame leaks into the next
+// (sorter, kept list, counters, output hold), including empty frames.
+class NmsFrames : public BackpressureTest {};
+TEST_P(NmsFrames, BackToBackFrames) {
+  std::mt19937_64 g(test_seed());
+  nms::Options o;
+  o.has_score_threshold = true;
+  o.score_threshold = 0.2f;
+  o.iou_threshold = 0.4f;
+  std::vector<Case> cases;
+  std::vector<std::vector<rtl::NmsHwBox>> frames;
+  for (int f = 0; f < 8; ++f) {
+    Case c = f % 4 == 3 ? Case{} : random_case(g, 1 + g() % 100, 150, 50, false);
+    c.classes.clear();
+    c.opt = o;
+    frames.push_back(rtl::nms_hw_boxes(c.boxes, c.scores, {}, NmsVariant::Small));
+    cases.push_back(std::move(c));
+  }
+  rtl::NmsRunOptions ro;
+  ro.variant = NmsVariant::Small;
+  ro.backpressure = static_cast<int>(GetParam());
+  ro.seed = g();
+  const auto rs = rtl::nms_run_frames(frames, rtl::nms_hw_config(o), ro);
+  ASSERT_EQ(rs.size(), cases.size());
+  for (size_t f = 0; f < cases.size(); ++f) {
+    const auto want = expected(cases[f], NmsVariant::Small);
+    EXPECT_EQ(rs[f].kept, want) << "frame " << f;
+    EXPECT_EQ(rs[f].none_beat, want.empty()) << "frame " << f;
+    EXPECT_TRUE(rs[f].last_ok) << "frame " << f;
+    EXPECT_EQ(rs[f].candidates, std::count_if(cases[f].scores.begin(), cases[f].scores.end(),
+                                              [](float s) { return s > 0.2f; }))
+        << "frame " << f;
+    EXPECT_TRUE(rs[f].protocol_error.empty()) << rs[f].protocol_error;
+  }
+}
+SQUISH_BACKPRESSURE_SUITE(NmsFrames);
 SQUISH_BACKPRESSURE_SUITE(NmsRandom);
 SQUISH_BACKPRESSURE_SUITE(NmsCorners);
 SQUISH_BACKPRESSURE_SUITE(NmsDetector);

@@ -1,7 +1,7 @@
 // squish::rtl — run frames through the Verilated rtl/nms/nms_unit.
 //
 // Two builds of the unit exist (sim/nms/block.cmake): Full, the evaluated
-// configuration (4 lanes, 8192 boxes, 1024 sorter cells, 8 banks x 64 kept), and
+// configuration (4 lanes, 8192 boxes, 1024 sorter cells, 8 banks x 128 kept), and
 // Small (3 lanes, 512 boxes, 16 sorter cells, 4 x 8 kept) for corner cases.
 #pragma once
 
@@ -65,6 +65,10 @@ struct NmsRunResult {
 
 /// Streams one frame in, collects the kept indices.
 NmsRunResult nms_run(std::span<const NmsHwBox> boxes, const NmsHwConfig& cfg, const NmsRunOptions& o = {});
+
+/// Several frames back to back through one unit (same configuration).
+std::vector<NmsRunResult> nms_run_frames(std::span<const std::vector<NmsHwBox>> frames, const NmsHwConfig& cfg,
+                                         const NmsRunOptions& o = {});
 
 /// Convenience: the golden-model signature on the RTL.
 std::vector<uint32_t> nms_rtl(std::span<const nms::Box> boxes, std::span<const float> scores,
