@@ -31,6 +31,9 @@
 // 2 x Lanes x 16-bit word buffer with a word-granular shifter and the
 // lane-to-word crossbar. The loop state -> table address -> state closes in one
 // cycle through the BRAM address register.
+// make synth maps memories to flip-flops for the OSU cells, so its PPA run
+// uses small tables (the bench synthesizes the full configuration itself):
+// squish-synth: chparam -set MaxProbBits 6
 `default_nettype none
 
 module rans_decoder #(

@@ -26,6 +26,9 @@
 // Cost: string memory (BRAM), 64-bit bit buffer with two shifters, a
 // (W + MaxLen) x 8-bit packing buffer with a symbol-granular append shifter and
 // a W-symbol emit shifter.
+// make synth maps memories to flip-flops for the OSU cells, so its PPA run
+// uses small tables (the bench synthesizes the full configuration itself):
+// squish-synth: chparam -set MaxK 8 -set MaxLen 8
 `default_nettype none
 
 module tunstall_decoder #(

@@ -5,7 +5,8 @@
 // it, software decode speed (one core), RTL decoded weights per cycle (every
 // tensor through the Verilated decoder, table loading included), and LUTs
 // (Xilinx 7-series, LUT1..LUT6 summed) from build/reports/ppa.json when `make
-// synth` has run, else from our own `yosys synth_xilinx` run.
+// synth` has run on the default parameters, else (make synth shrinks the rANS
+// and Tunstall tables) from our own `yosys synth_xilinx` run.
 //
 // Writes $SQUISH_REPORTS/bench/entropy.{json,md}. Needs scripts/fetch-models.sh.
 #include <algorithm>
@@ -159,7 +160,8 @@ long lut_count(const std::string& module, const std::string& reports, std::strin
       const auto doc = io::parse_json(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
       if (const auto* mods = doc.find("modules"))
         if (const auto* m = mods->find(module))
-          if (const auto* l = m->find("lut6"); l && l->is_number()) {
+          if (const auto* l = m->find("lut6"); l && l->is_number() &&
+              (!m->find("synth_params") || m->find("synth_params")->string("synth_params").empty())) {
             *source = "ppa.json (make synth)";
             return static_cast<long>(l->number("lut6"));
           }
