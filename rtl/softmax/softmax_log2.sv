@@ -1,17 +1,19 @@
-// softmax_log2: floor(log2(S / 2^40) * 2^24) of the running sum, one result
-// bit per clock by repeated squaring, with a side-band carried through.
+// softmax_log2: log2(S / 2^40) in Q.24 of the pass-1 sum, fully pipelined (one
+// result per clock), with a side-band carried through.
 //
-//   e = position of S's leading one;  y = S normalised to Q1.32 in [1, 2)
-//   24 times: y = y^2; if y >= 2 { bit = 1; y = y / 2 } else bit = 0
-//   result = (e - 40) * 2^24 + bits
+//   e = position of S's leading one;  f = the 32 bits below it (y = 1 + f)
+//   seg = f[31:25], u = f[24:0] - 2^24          (offset from the segment midpoint)
+//   log2(y) ~= L0[seg] + L1[seg]*u - L2[seg]*u^2   (128 segments, |u| <= 2^-8)
+//   result = (e - 40) * 2^24 + round(log2(y) * 2^24)
 //
-// Bit-exact with squish::softmax::log2_q24. Latency: 1 cycle to normalise, 24
-// squaring cycles, then the result waits in out_* until taken (valid/ready, AXI
-// rules). A new input is accepted only when idle, so throughput is one log per
-// 26 cycles: the unit runs once per vector, not per element.
+// Bit-exact with squish::softmax::log2_q24; error below 2^-23. Two pipeline
+// stages (normalise; table and polynomial) with one enable: the unit takes a
+// new sum every cycle unless its output is stalled, so vectors of any length
+// can follow each other back to back.
 //
-// Cost: one 33 x 33 squarer (shared by all 24 steps), a 58-bit leading-one
-// detector and normalising shifter, ~130 flops.
+// Cost: a 58-bit leading-one detector and normalising shifter, the 128-entry
+// ROM, a 23 x 19 and an 18 x 17 multiplier, a 19 x 19 squarer, ~90 + SideWidth
+// x 2 flops. in_ready_o depends on out_ready_i (pipeline enable).
 `default_nettype none
 
 module softmax_log2 #(
@@ -31,30 +33,31 @@ module softmax_log2 #(
   output logic                 out_valid_o,
   input  logic                 out_ready_i,
   output logic signed [31:0]   out_log_o,
-  output logic [SideWidth-1:0] out_side_o
+  output logic [SideWidth-1:0] out_side_o,
+  /// A sum is in the pipeline (for the parent's busy counter).
+  output logic                 busy_o
 );
-
-  typedef enum logic [1:0] {
-    StIdle = 2'd0,
-    StRun  = 2'd1,
-    StDone = 2'd2
-  } state_e;
 
   localparam int unsigned EW = $clog2(SumWidth);
 
-  state_e                state_q, state_d;
-  logic [4:0]            step_q, step_d;
-  logic [32:0]           y_q, y_d;          // Q1.32
-  logic [23:0]           bits_q, bits_d;
-  logic signed [7:0]     exp_q, exp_d;      // e - 40
-  logic [SideWidth-1:0]  side_q, side_d;
+  logic                 en;
+  logic                 norm_valid_q, out_valid_q;
+  logic signed [7:0]    exp_q, exp_d;       // e - 40
+  logic [31:0]          frac_q, frac_d;     // f, Q0.32
+  logic [SideWidth-1:0] norm_side_q, out_side_q;
+  logic signed [31:0]   log_q, log_d;
 
-  logic [EW-1:0]         lead;
-  logic                  lead_found;
-  logic [SumWidth+32:0]  norm_wide;
-  logic [65:0]           square;
+  assign en          = !out_valid_q || out_ready_i;
+  assign in_ready_o  = en;
+  assign out_valid_o = out_valid_q;
+  assign out_log_o   = log_q;
+  assign out_side_o  = out_side_q;
+  assign busy_o      = norm_valid_q || out_valid_q;
 
-  // Leading one of the input (highest set bit wins).
+  // ---- stage 1: leading one and normalisation ----
+  logic [EW-1:0]        lead;
+  logic                 lead_found;
+  logic [SumWidth+31:0] norm_wide;
   always_comb begin
     lead       = '0;
     lead_found = 1'b0;
@@ -64,72 +67,63 @@ module softmax_log2 #(
         lead_found = 1'b1;
       end
     end
+    // Leading one to bit SumWidth+32 (dropped), the 32 bits below it kept.
+    norm_wide = {in_sum_i[SumWidth-2:0], 33'd0} << (EW'(SumWidth - 1) - lead);
+    frac_d    = norm_wide[SumWidth+31 -: 32];
+    exp_d     = lead_found ? (8'(lead) - 8'd40) : -8'sd40;
   end
 
-  // Shift left so the leading one lands on bit SumWidth+32, keep 33 bits.
-  assign norm_wide = {in_sum_i, 33'd0} << (EW'(SumWidth - 1) - lead);
-  assign square    = y_q * y_q;  // Q2.64
+  // ---- stage 2: table and polynomial ----
+  logic [29:0]        l0;
+  logic [22:0]        l1;
+  logic [17:0]        l2;
+  logic signed [25:0] u;        // f[24:0] - 2^24, Q.32
+  logic signed [19:0] u_short;  // u >>> 6, Q.26
+  logic signed [43:0] lin_full; // L1 * u_short, Q.48
+  logic signed [39:0] sq_full;  // u_short^2, Q.52
+  logic signed [36:0] quad_full;// L2 * (sq >> 20), Q.50
+  logic signed [32:0] frac30;
 
-  assign in_ready_o  = (state_q == StIdle);
-  assign out_valid_o = (state_q == StDone);
-  assign out_log_o   = {exp_q, bits_q};
-  assign out_side_o  = side_q;
+  softmax_log2_rom u_rom (
+    .seg_i (frac_q[31:25]),
+    .l0_o  (l0),
+    .l1_o  (l1),
+    .l2_o  (l2)
+  );
 
   always_comb begin
-    state_d = state_q;
-    step_d  = step_q;
-    y_d     = y_q;
-    bits_d  = bits_q;
-    exp_d   = exp_q;
-    side_d  = side_q;
-    unique case (state_q)
-      StIdle: begin
-        if (in_valid_i) begin
-          y_d     = norm_wide[SumWidth+32 -: 33];
-          exp_d   = lead_found ? (8'(lead) - 8'd40) : -8'sd40;
-          side_d  = in_side_i;
-          step_d  = 5'd0;
-          bits_d  = '0;
-          state_d = StRun;
-        end
-      end
-      StRun: begin
-        if (square[65]) begin
-          bits_d = {bits_q[22:0], 1'b1};
-          y_d    = square[65:33];
-        end else begin
-          bits_d = {bits_q[22:0], 1'b0};
-          y_d    = square[64:32];
-        end
-        step_d = step_q + 5'd1;
-        if (step_q == 5'd23) state_d = StDone;
-      end
-      StDone: begin
-        if (out_ready_i) state_d = StIdle;
-      end
-      default: state_d = StIdle;
-    endcase
+    u         = $signed({1'b0, frac_q[24:0]}) - 26'sd16777216;
+    u_short   = 20'(u >>> 6);
+    lin_full  = $signed({1'b0, l1}) * u_short;
+    sq_full   = u_short * u_short;
+    quad_full = $signed({1'b0, l2}) * $signed({1'b0, sq_full[37:20]});
+    frac30    = $signed({3'b000, l0}) + 33'(lin_full >>> 18) - 33'(quad_full >>> 20);
+    log_d     = $signed({exp_q, 24'd0}) + 32'((frac30 + 33'sd32) >>> 6);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= StIdle;
-    end else begin
-      state_q <= state_d;
+      norm_valid_q <= 1'b0;
+      out_valid_q  <= 1'b0;
+    end else if (en) begin
+      norm_valid_q <= in_valid_i;
+      out_valid_q  <= norm_valid_q;
     end
   end
 
-  // Datapath registers are qualified by the state.
+  // Data registers are qualified by the valid bits.
   always_ff @(posedge clk_i) begin
-    step_q <= step_d;
-    y_q    <= y_d;
-    bits_q <= bits_d;
-    exp_q  <= exp_d;
-    side_q <= side_d;
+    if (en) begin
+      exp_q       <= exp_d;
+      frac_q      <= frac_d;
+      norm_side_q <= in_side_i;
+      log_q       <= log_d;
+      out_side_q  <= norm_side_q;
+    end
   end
 
   logic unused_bits;
-  assign unused_bits = ^{norm_wide[SumWidth-1:0], square[31:0]};
+  assign unused_bits = ^{norm_wide[SumWidth-1:0], sq_full[39:38], sq_full[19:0], in_sum_i[SumWidth-1]};
 
 endmodule
 

@@ -7,8 +7,9 @@
 //            integer M in the base-2 domain, so when it grows the running sum
 //            is rescaled by a right shift of (M' - M), never by a multiply:
 //              t = (x * log2 e) >>> F,  S = (S >> (M'-M)) + sum_lanes 2^(t - M').
-//            At `last`, log2(S) is computed (softmax_log2, 26 cycles) and
-//            Omega = M*2^24 + log2(S) is queued for pass 2 (StatsDepth vectors).
+//            At `last`, log2(S) is computed (softmax_log2, 2 pipeline stages,
+//            one vector per cycle) and Omega = M*2^24 + log2(S) is queued for
+//            pass 2 (StatsDepth vectors).
 //   resend_* (pass 2): the same vector again, in the same order and beats; it is
 //            accepted once its vector's Omega is queued, and each logit becomes
 //            p = round(2^(t - Omega) * 2^16), saturated to 0xFFFF.
@@ -28,15 +29,16 @@
 // vector exceeds MaxLen; err_length_o when a pass-2 vector's length differs
 // from its pass-1 length. Outputs stay well-formed either way.
 //
-// Timing: pass 1 is a 6-stage pipeline with one enable, stalled only when a
-// finished vector's sum cannot enter the log2 unit (vectors shorter than ~26
-// beats, back to back). Pass 2 is a 3-stage pipeline that never stalls; its
+// Timing: pass 1 is a 6-stage pipeline with one enable, stalled only when the
+// statistics queue is full (pass 2 is StatsDepth vectors behind). Pass 2 is a
+// 3-stage pipeline that never stalls; its
 // input is admitted against credits for the OutDepth-entry output FIFO, so no
 // combinational path runs from prob_ready_i to any ready output.
 //
 // Cost (Lanes = 8): 2 x 8 16x25 constant multipliers (t), 2 x 8 exp2 units
 // (64-entry ROM, 23x18 and 17x15 multipliers, a squarer), 8 rounding shifters
-// per pass, a 58-bit sum with a barrel shifter, one log2 unit (33x33 squarer),
+// per pass, a 58-bit sum with a barrel shifter, one log2 unit (128-entry ROM,
+// two small multipliers and a squarer),
 // an 8 x 128-bit output FIFO and a 2 x 66-bit statistics FIFO; ~4.5 kbit of
 // flops. See docs/softmax.md for the synthesized figures.
 `default_nettype none
@@ -408,14 +410,14 @@ module softmax_unit #(
   end
 
   // ---- log2 of the sum, then the statistics queue ----------------------------
-  logic                      log_out_valid, log_out_ready;
+  logic                      log_out_valid, log_out_ready, log_busy;
   logic signed [31:0]        log_value;
   logic [18+4+LenWidth-1:0]  log_side;
   logic                      stats_in_valid, stats_in_ready;
   logic [StatsW-1:0]         stats_in_data;
   logic                      stats_valid, stats_pop;
   logic                      unused_stats_full, unused_stats_empty;
-  logic [$clog2(StatsDepth+1)-1:0] unused_stats_count;
+  logic [$clog2(StatsDepth+1)-1:0] stats_count;
   logic [StatsW-1:0]         stats_data;
 
   softmax_log2 #(
@@ -431,7 +433,8 @@ module softmax_unit #(
     .out_valid_o (log_out_valid),
     .out_ready_i (log_out_ready),
     .out_log_o   (log_value),
-    .out_side_o  (log_side)
+    .out_side_o  (log_side),
+    .busy_o      (log_busy)
   );
 
   always_comb begin
@@ -439,8 +442,11 @@ module softmax_unit #(
     omega = (OmegaW'($signed(log_side[4+LenWidth +: 18])) <<< TFrac) + OmegaW'(log_value);
     stats_in_data = {omega, log_side[LenWidth +: 4], log_side[0 +: LenWidth]};
   end
-  assign stats_in_valid = log_out_valid;
-  assign log_out_ready  = stats_in_ready;
+  // Room is judged from the registered count (not the FIFO's pass-through
+  // ready, which depends on this cycle's pop), so no combinational path runs
+  // from resend_valid_i to logit_ready_o.
+  assign log_out_ready  = (stats_count < ($clog2(StatsDepth+1))'(StatsDepth));
+  assign stats_in_valid = log_out_valid && log_out_ready;
 
   fifo_sync #(
     .Width (StatsW),
@@ -457,7 +463,7 @@ module softmax_unit #(
     .out_data_o  (stats_data),
     .full_o      (unused_stats_full),
     .empty_o     (unused_stats_empty),
-    .count_o     (unused_stats_count)
+    .count_o     (stats_count)
   );
 
   // =========================== pass 2 =========================================
@@ -617,7 +623,7 @@ module softmax_unit #(
   logic [31:0] busy_q, vectors_q, lstall_q, rwait_q;
   logic        busy_now;
   assign busy_now = p1_mid_q || p2_mid_q || a_valid_q || b_valid_q || c_valid_q || d_valid_q ||
-                    e_valid_q || f_valid_q || res_valid_q || !log_in_ready || stats_valid ||
+                    e_valid_q || f_valid_q || res_valid_q || log_busy || stats_valid ||
                     (pending_q != '0);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -648,7 +654,7 @@ module softmax_unit #(
 `endif
 
   logic unused_bits;
-  assign unused_bits = ^{c_first_q, c_last_q, d_frac_q, a2_mask_q};
+  assign unused_bits = ^{c_first_q, c_last_q, d_frac_q, a2_mask_q, stats_in_ready};
 
 endmodule
 

@@ -198,6 +198,19 @@ TEST(SoftmaxErrors, OverlongVectorIsFlagged) {
   EXPECT_EQ(run.probs.size(), 1u);  // still completes, no hang
 }
 
+// Pass 2 much slower than pass 1: the statistics queue fills, pass 1 must stall
+// (not drop or overwrite a vector's statistics), and everything stays exact.
+TEST(SoftmaxPerf, SlowResendStallsPassOneWithoutLoss) {
+  auto o = options(Backpressure::None);
+  o.resend_bp = Backpressure::Heavy;
+  o.prob_bp = Backpressure::Heavy;
+  std::mt19937_64 g(o.dut.seed);
+  std::vector<SoftmaxJob> jobs;
+  for (int k = 0; k < 40; ++k) jobs.push_back({random_logits(g, 1 + g() % 40), static_cast<unsigned>(g() % 16), std::nullopt});
+  const SoftmaxRun run = run_and_check(jobs, o);
+  EXPECT_GT(run.perf_logit_stall, 0u);
+}
+
 TEST(SoftmaxPerf, CountersCountWhatHappened) {
   auto o = options(Backpressure::None);
   std::vector<SoftmaxJob> jobs;

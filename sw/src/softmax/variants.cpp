@@ -362,7 +362,7 @@ const std::vector<Variant>& variants() {
          for (size_t i = 0; i < q.size(); ++i) p[i] = (q[i] + 128) / 256.0;
          return p;
        }},
-      {"squish", "squish (this unit)", "base 2, 64-seg quadratic", "log2 by squaring, exp2 again", "Q0.16",
+      {"squish", "squish (this unit)", "base 2, 64-seg quadratic", "log2 (128-seg quadratic), exp2 again", "Q0.16",
        [](std::span<const int16_t> x, unsigned f) { return from_q16(softmax_q16(x, f)); }},
   };
   return v;

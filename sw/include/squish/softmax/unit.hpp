@@ -9,7 +9,7 @@
 //                         M'  = max(M, M_b)             (first beat: M_b)
 //                         E_i = 2^(t_i - M') in Q1.40   (exp2 unit, rounded)
 //                         S   = (S >> (M' - M)) + sum E_i    (first beat: sum)
-//   per vector:           lambda = log2(S)  (Q.24, 24 squaring steps)
+//   per vector:           lambda = log2(S)  (Q.24, leading one + 128-segment quadratic)
 //                         Omega  = M * 2^24 + lambda
 //   pass 2, per element:  p_i = round(2^(t_i - Omega) * 2^16), saturated to 0xFFFF
 //
@@ -41,7 +41,7 @@ inline constexpr unsigned kMantFrac = 30;         ///< exp2 mantissa R in [2^30,
 inline constexpr unsigned kSumFrac = 40;          ///< E and S fraction bits
 inline constexpr unsigned kOutFrac = 16;          ///< output Q0.16
 inline constexpr int kClampInt = 64;              ///< arguments below -64 give exactly 0
-inline constexpr unsigned kLogIters = 24;         ///< log2 fraction bits (one per step)
+inline constexpr unsigned kLogSegBits = 7;        ///< log2 table: 128 segments of [1,2)
 inline constexpr unsigned kSumIntBits = 18;       ///< ceil(log2(MaxLen)) + 1
 inline constexpr unsigned kSumWidth = kSumIntBits + kSumFrac;  ///< 58
 
@@ -57,6 +57,16 @@ const std::array<Exp2Coeffs, 64>& exp2_table();
 /// SystemVerilog text of the ROM module, byte for byte what is committed.
 std::string exp2_rom_sv();
 
+/// The log2 coefficient table: log2(1+f) ~= L0 + L1*u - L2*u^2 around each of
+/// 128 segment midpoints m of [0, 1); generated into softmax_log2_rom.sv.
+struct Log2Coeffs {
+  uint32_t l0;  ///< round(log2(1+m) * 2^30)
+  uint32_t l1;  ///< round(1/((1+m) ln2) * 2^22)
+  uint32_t l2;  ///< round(1/(2 (1+m)^2 ln2) * 2^18)
+};
+const std::array<Log2Coeffs, 128>& log2_table();
+std::string log2_rom_sv();
+
 /// 2^(r / 2^24) * 2^30 for r in [0, 2^24): the exp2 unit's mantissa.
 uint32_t exp2_mantissa(uint32_t r);
 /// t = (x * LOG2E) >>> F, the logit in base-2 units with 24 fraction bits.
@@ -65,7 +75,7 @@ int64_t to_base2(int32_t x, unsigned frac_bits);
 uint64_t exp2_q40(int64_t d);
 /// Pass-2 output: 2^(g / 2^24) in Q0.16 for g <= 0, rounded, saturated.
 uint16_t exp2_q16(int64_t g);
-/// floor(log2(S / 2^40) * 2^24) for S >= 2^39 (the log2 unit).
+/// log2(S / 2^40) in Q.24, rounded, for S >= 2^39 (the log2 unit).
 int64_t log2_q24(uint64_t s);
 
 /// What pass 1 hands to pass 2 for one vector.
