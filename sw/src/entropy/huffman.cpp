@@ -180,10 +180,7 @@ std::vector<uint16_t> huffman_decode(std::span<const uint8_t> payload, size_t co
   uint64_t consumed = 0;  // code bits taken
   const uint64_t body_bits = (payload.size() - t.body_offset) * 8;
   for (size_t i = 0; i < count; ++i) {
-    while (nbits <= 56 && pos < payload.size()) {
-      buf |= uint64_t{payload[pos++]} << (56 - nbits);
-      nbits += 8;
-    }
+    refill(buf, nbits, payload.data(), pos, payload.size());
     const uint16_t e = lut[buf >> (64 - L)];
     const unsigned l = e & 15u;
     if (consumed + l > body_bits)

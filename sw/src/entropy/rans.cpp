@@ -97,29 +97,40 @@ std::vector<uint16_t> decode_plain(std::span<const uint8_t> payload, size_t coun
   const RansHeader h = read_plain_header(payload, alphabet_bits);
   const unsigned pb = h.table.prob_bits;
   const uint32_t mask = (1u << pb) - 1;
-  std::vector<uint32_t> cum(h.table.freq.size() + 1, 0);
-  std::vector<uint8_t> slot_sym(size_t{1} << pb);
+  // One entry per slot, as in the RTL: symbol, frequency, slot - cumulative.
+  struct Slot {
+    uint16_t freq, bias;
+    uint8_t sym;
+  };
+  std::vector<Slot> slots(size_t{1} << pb);
+  uint32_t cum = 0;
   for (size_t s = 0; s < h.table.freq.size(); ++s) {
-    cum[s + 1] = cum[s] + h.table.freq[s];
-    for (uint32_t k = cum[s]; k < cum[s + 1]; ++k) slot_sym[k] = static_cast<uint8_t>(s);
+    for (uint32_t k = 0; k < h.table.freq[s]; ++k)
+      slots[cum + k] = {static_cast<uint16_t>(h.table.freq[s]), static_cast<uint16_t>(k), static_cast<uint8_t>(s)};
+    cum += h.table.freq[s];
   }
+  // (freq can be 2^12 = 4096 only for a single-symbol table, which fits uint16_t.)
   std::vector<uint32_t> x = h.states;
   std::vector<uint16_t> out(count);
   size_t pos = h.words_offset;
   const unsigned n = h.lanes;
-  for (size_t i = 0; i < count; ++i) {
-    uint32_t& st = x[i % n];
-    const uint32_t slot = st & mask;
-    const uint8_t s = slot_sym[slot];
-    st = h.table.freq[s] * (st >> pb) + slot - cum[s];
-    if (st < kRansLow) {
-      if (pos + 2 > h.words_end)
-        throw FormatError("rans: out of words at symbol " + std::to_string(i) + " of " + std::to_string(count) +
-                          " (lane " + std::to_string(i % n) + ", byte " + std::to_string(pos) + ")");
-      st = (st << 16) | get_le(payload, pos, 2);
-      pos += 2;
+  const uint8_t* data = payload.data();
+  for (size_t i = 0; i < count; i += n) {
+    const unsigned active = static_cast<unsigned>(std::min<size_t>(n, count - i));
+    for (unsigned j = 0; j < active; ++j) {
+      uint32_t st = x[j];
+      const Slot e = slots[st & mask];
+      st = e.freq * (st >> pb) + e.bias;
+      if (st < kRansLow) {
+        if (pos + 2 > h.words_end)
+          throw FormatError("rans: out of words at symbol " + std::to_string(i + j) + " of " + std::to_string(count) +
+                            " (lane " + std::to_string(j) + ", byte " + std::to_string(pos) + ")");
+        st = (st << 16) | data[pos] | (uint32_t{data[pos + 1]} << 8);
+        pos += 2;
+      }
+      x[j] = st;
+      out[i + j] = e.sym;
     }
-    out[i] = s;
   }
   if (pos != h.words_end)
     throw FormatError("rans: " + std::to_string((h.words_end - pos) / 2) + " words left after " +

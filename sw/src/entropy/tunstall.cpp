@@ -155,10 +155,7 @@ std::vector<uint16_t> tunstall_decode(std::span<const uint8_t> payload, size_t c
   size_t pos = h.body_offset;
   size_t i = 0, ncw = 0;
   while (i < count) {
-    while (nbits <= 56 && pos < payload.size()) {
-      buf |= uint64_t{payload[pos++]} << (56 - nbits);
-      nbits += 8;
-    }
+    refill(buf, nbits, payload.data(), pos, payload.size());
     if (nbits < h.k)
       throw FormatError("tunstall: payload ends after " + std::to_string(ncw) + " codewords, " + std::to_string(i) +
                         " of " + std::to_string(count) + " symbols decoded");

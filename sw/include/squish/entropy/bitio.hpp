@@ -72,4 +72,25 @@ class BitReader {
   size_t pos_;
 };
 
+/// Tops up an MSB-aligned 64-bit bit buffer holding `nbits` valid bits (the
+/// rest zero) from data[pos..size): whole bytes, eight at a time when they are
+/// there. Never reads at or past `size`.
+inline void refill(uint64_t& buf, unsigned& nbits, const uint8_t* data, size_t& pos, size_t size) {
+  if (nbits > 56) return;
+  const unsigned take = (64 - nbits) / 8;  // 1..8 whole bytes fit
+  if (pos + 8 <= size) {
+    uint64_t v = 0;
+    for (unsigned b = 0; b < 8; ++b) v = (v << 8) | data[pos + b];
+    if (take < 8) v &= ~uint64_t{0} << (64 - 8 * take);  // only the bytes accounted for
+    buf |= v >> nbits;
+    pos += take;
+    nbits += 8 * take;
+    return;
+  }
+  while (nbits <= 56 && pos < size) {
+    buf |= uint64_t{data[pos++]} << (56 - nbits);
+    nbits += 8;
+  }
+}
+
 }  // namespace squish::entropy
