@@ -171,6 +171,54 @@ int main() {
     }
   }
 
+  // The same layers through the RTL sparse decoder (payload words in): what a
+  // real layer gets from one decoder feeding the array.
+  std::map<std::string, std::map<int, double>> sys_mpc;
+#ifdef SQUISH_HAVE_SPARSE_PATH
+  {
+    rtl::SparseDatapathRtl sys;
+    g.seed(42);
+    for (auto& v : x) v = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(g));
+    for (int d : densities) {
+      const unsigned nn = d == 10 ? 1 : d == 25 ? 1 : d == 50 ? 2 : d == 75 ? 3 : 4, nmm = d == 10 ? 10 : 4;
+      const auto w_rand = make_codes(d / 100.0, WPrec::Int8, 0, 0);
+      const auto w_nm = make_codes(0, WPrec::Int8, nn, nmm);
+      for (const char* f : formats) {
+        if (std::string(f) == "dense") continue;
+        const bool is_nm = std::string(f) == "nm";
+        const auto& w = is_nm ? w_nm : w_rand;
+        const auto fmt = sparse::format_from_string(f);
+        std::vector<int32_t> codes(w.begin(), w.end());
+        uint32_t shape[2] = {uint32_t(rows), uint32_t(cols)};
+        if (fmt == sparse::Format::Csc) {
+          std::vector<int32_t> t(rows * cols);
+          for (size_t r = 0; r < rows; ++r)
+            for (size_t c = 0; c < cols; ++c) t[c * rows + r] = codes[r * cols + c];
+          codes.swap(t);
+          std::swap(shape[0], shape[1]);
+        }
+        sparse::Params sp;
+        sp.nm_n = is_nm ? nn : 2;
+        sp.nm_m = is_nm ? nmm : 4;
+        const auto enc = sparse::encode(fmt, codes, shape, sp);
+        Config cfg;
+        cfg.cols = uint32_t(cols);
+        cfg.act_zp = 3;
+        const auto xs = std::span<const int8_t>(x).first(cols);
+        const auto r = sys.run(sparse::serialize(enc), rows, cfg, xs, channels);
+        const auto gold = run(stream_from_encoding(enc, WPrec::Int8), cfg, xs, channels);
+        if (r.outputs != gold.outputs || r.error) {
+          std::fprintf(stderr, "bench_datapath: decoder path and model disagree (%s)\n", f);
+          std::exit(1);
+        }
+        sys_mpc[f][d] = r.counters.effective_macs_per_cycle();
+        std::printf("decoder+array %-7s %3d%%  cycles %7llu  MACs/cycle %7.2f\n", f, d,
+                    static_cast<unsigned long long>(r.counters.cycles()), sys_mpc[f][d]);
+      }
+    }
+  }
+#endif
+
   // Precision speedups: the same nonzero positions at INT8, INT4, INT2.
   auto at_precision = [&](const std::vector<int8_t>& w8, WPrec p) {
     std::vector<int8_t> w(w8.size());
@@ -238,6 +286,21 @@ int main() {
       md << c;
     }
     md << " |\n";
+  }
+  if (!sys_mpc.empty()) {
+    md << "\nThe same layers through ONE RTL sparse decoder (rtl/sparse/sparse_decoder, payload words in,\n"
+       << "mac_sparse_datapath): the decoder delivers at most 4 entries per cycle from a 32-bit input, so the\n"
+       << "path is decoder-bound (4 of the array's 16 INT8 slots per cycle at best):\n\n"
+       << "| format (decoder + array) | 10 % | 25 % | 50 % | 75 % | 100 % |\n|---|---|---|---|---|---|\n";
+    for (const auto& [f, per] : sys_mpc) {
+      md << "| " << f;
+      for (int d : densities) {
+        char c[64];
+        std::snprintf(c, sizeof c, " | %.1f", per.count(d) ? per.at(d) : 0.0);
+        md << c;
+      }
+      md << " |\n";
+    }
   }
   md << "\nUtilization of the multipliers (MACs performed / (P x cycles)) and target check:\n\n"
      << "| format | density % | actual density | cycles | MACs/cycle | target 0.85P/d | util | meets |\n"

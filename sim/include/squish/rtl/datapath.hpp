@@ -54,4 +54,24 @@ class DatapathRtl {
   std::unique_ptr<Impl> impl_;
 };
 
+/// The decoder + datapath path (rtl/mac/mac_sparse_datapath.sv): a serialized
+/// sparse payload (docs/format.md) in, results out. Built only when
+/// rtl/sparse/sparse_decoder.sv is present (SQUISH_HAVE_SPARSE_PATH).
+class SparseDatapathRtl {
+ public:
+  explicit SparseDatapathRtl(DatapathOptions opt = {});
+  ~SparseDatapathRtl();
+  SparseDatapathRtl(const SparseDatapathRtl&) = delete;
+  SparseDatapathRtl& operator=(const SparseDatapathRtl&) = delete;
+
+  /// `rows`: output rows of the payload's stream (closed in order 0..rows-1).
+  /// `error` in the result is the datapath's or the decoder's error flag.
+  DatapathRtlResult run(std::span<const uint8_t> payload, size_t rows, const datapath::Config& cfg,
+                        std::span<const int8_t> acts, std::span<const datapath::Channel> channels);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace squish::rtl
