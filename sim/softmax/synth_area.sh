@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${2:-$(mktemp -d)}
 mkdir -p "$out"
 lib=/usr/share/qflow/tech/osu018/osu018_stdcells.lib
-src="$root/rtl/common/fifo_sync.sv $root/rtl/softmax/softmax_exp2_rom.sv $root/rtl/softmax/softmax_exp2.sv $root/rtl/softmax/softmax_log2.sv $root/rtl/softmax/softmax_unit.sv"
+src="$root/rtl/common/fifo_sync.sv $(ls "$root"/rtl/softmax/*.sv | tr "\n" " ")"
 cat > "$out/asic_$lanes.ys" <<YS
 read_verilog -sv $src
 chparam -set Lanes $lanes softmax_unit
