@@ -120,7 +120,8 @@ module nms_unit #(
   localparam int unsigned BoxW = 4 * CoordW;
   localparam int unsigned MaxKept = Banks * SlotsPerBank;
   localparam int unsigned KeptW = $clog2(MaxKept + 1);
-  localparam int unsigned BankW = (Banks > 1) ? $clog2(Banks) : 1;
+  localparam int unsigned BankShift = $clog2(Banks);  // kept k: bank k mod Banks, slot k >> BankShift
+  localparam int unsigned BankW = (Banks > 1) ? BankShift : 1;
   localparam int unsigned SlotW = (SlotsPerBank > 1) ? $clog2(SlotsPerBank) : 1;
   localparam int unsigned LaneIdxW = (Lanes > 1) ? $clog2(Lanes) : 1;
   // RAM entry: {key, index, class, box}
@@ -368,7 +369,7 @@ module nms_unit #(
     banks_clear = 1'b0;
     banks_step  = 1'b0;
     bank_wr     = '0;
-    wr_slot     = SlotW'(kept_q >> BankW);
+    wr_slot     = SlotW'(kept_q >> BankShift);
     fifo_push   = 1'b0;
     fifo_wdata  = {1'b0, 1'b0, held_idx_q};
 

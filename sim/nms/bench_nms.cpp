@@ -155,19 +155,23 @@ int main() {
   const char* synth_env = std::getenv("SQUISH_NMS_SYNTH");
   const bool do_synth = !(synth_env && std::string(synth_env) == "0");
   const auto syn = do_synth ? synth_figures(root, reports + "/synth-nms") : std::map<std::string, double>{};
-  const bool have = syn.count("unit_area_um2") && syn.count("sorter_area_um2") && syn.count("bank16_area_um2") &&
-                    syn.count("bank8_area_um2");
-  // Compose the evaluated build from the synthesized pieces: the unit at its
-  // defaults plus (1024 - 64) sorter cells and 8 x (128 - 16) kept slots.
-  const double extra_cells = static_cast<double>(hp.sort_cap) - 64.0;
-  const double extra_slots = static_cast<double>(hp.max_kept) - 8.0 * 16.0;
+  const bool have = syn.count("unitmin_area_um2") && syn.count("sorter_area_um2") &&
+                    syn.count("bank16_area_um2") && syn.count("bank8_area_um2");
+  // Compose the evaluated build from synthesized pieces: the unit with 2 banks of
+  // 2 slots and 2 sorter cells (control, ingest, FIFO), plus the missing sorter
+  // cells, banks and slots, each priced from its own synthesis.
   auto composed = [&](const std::string& k) {
     const double cell = syn.at("sorter_" + k) / 64.0;
     const double slot = (syn.at("bank16_" + k) - syn.at("bank8_" + k)) / 8.0;
-    return syn.at("unit_" + k) + extra_cells * cell + extra_slots * slot;
+    const double bank2 = syn.at("bank8_" + k) - 6.0 * slot;
+    return syn.at("unitmin_" + k) + (static_cast<double>(hp.banks) - 2.0) * bank2 +
+           (static_cast<double>(hp.sort_cap) - 2.0) * cell +
+           static_cast<double>(hp.banks) * (static_cast<double>(hp.max_kept / hp.banks) - 2.0) * slot;
   };
   const double area = have ? composed("area_um2") : 0, lut = have ? composed("lut6") : 0,
-               ff = have ? composed("ff") : 0;
+               ff = have ? composed("ff") : 0, dsp = have ? composed("dsp48") : 0;
+  const double area_sorter = have ? syn.at("sorter_area_um2") / 64.0 * hp.sort_cap : 0;
+  const double area_kept = have ? (syn.at("bank16_area_um2") - syn.at("bank8_area_um2")) / 8.0 * hp.max_kept : 0;
   const double ram_bits = static_cast<double>(hp.max_boxes) * (32 + 13 + 8 + 64);
 
   json::Value j;
@@ -181,7 +185,9 @@ int main() {
   j["lut6"] = have ? json::Value(lut) : json::Value();
   j["ff"] = have ? json::Value(ff) : json::Value();
   j["area_um2"] = have ? json::Value(area) : json::Value();
-  j["area_um2_defaults"] = syn.count("unit_area_um2") ? json::Value(syn.at("unit_area_um2")) : json::Value();
+  j["dsp48"] = have ? json::Value(dsp) : json::Value();
+  j["area_um2_sorter"] = have ? json::Value(area_sorter) : json::Value();
+  j["area_um2_kept_slots"] = have ? json::Value(area_kept) : json::Value();
   j["iou_unit_area_um2"] = syn.count("iou_area_um2") ? json::Value(syn.at("iou_area_um2")) : json::Value();
   j["candidate_ram_bits"] = ram_bits;
   j["config"] = json::Object{{"lanes", hp.lanes}, {"max_boxes", hp.max_boxes}, {"sort_cap", hp.sort_cap},
@@ -201,9 +207,12 @@ int main() {
      << c8000 << "). ShapoolNMS (approximate): ~2276 / ~4796 cycles (derived).\n\n"
      << "Approximate variants on the n = 1000 frames:\n\n" << approx.str();
   if (have)
-    md << "\nArea (Yosys + ABC, OSU 0.18 um, composed from synthesized pieces): " << fmt("%.0f", area)
-       << " um^2 logic, plus a " << fmt("%.0f", ram_bits) << "-bit candidate RAM (not included). FPGA (synth_xilinx): "
-       << fmt("%.0f", lut) << " LUTs, " << fmt("%.0f", ff) << " FFs (composed).\n";
+    md << "\nArea (Yosys + ABC, OSU 0.18 um, composed from synthesized pieces, sim/nms/synth_area.sh): "
+       << fmt("%.0f", area) << " um^2 of logic, of which the sorter is " << fmt("%.0f", area_sorter)
+       << " and the kept slots " << fmt("%.0f", area_kept) << "; one IoU unit "
+       << fmt("%.0f", syn.count("iou_area_um2") ? syn.at("iou_area_um2") : 0.0) << " um^2. Not included: the "
+       << fmt("%.0f", ram_bits) << "-bit candidate RAM. FPGA (synth_xilinx, xc7, composed): " << fmt("%.0f", lut)
+       << " LUTs, " << fmt("%.0f", ff) << " FFs, " << fmt("%.0f", dsp) << " DSP48.\n";
   std::ofstream(reports + "/bench/nms.md") << md.str();
   std::printf("%s", md.str().c_str());
   return all_exact ? 0 : 1;
