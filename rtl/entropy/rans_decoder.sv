@@ -157,6 +157,15 @@ module rans_decoder #(
     for (int j = 0; j < Lanes; j++) need_before[j+1] = need_before[j] + LaneWidth'(need[j]);
   end
 
+  // Lane j's refill word: buffer word need_before[j] (at most j): a (j+1)-way mux.
+  logic [16*Lanes-1:0] lane_word;
+  always_comb begin
+    lane_word = '0;
+    for (int j = 0; j < Lanes; j++)
+      for (int k = 0; k <= j; k++)
+        if (32'(need_before[j]) == 32'(k)) lane_word[16*j +: 16] = wbuf_q[16*k +: 16];
+  end
+
   // ---- table expansion -----------------------------------------------------------
   assign tbl_ready_o = (state_q == StLoad) && (fill_left_q == 0) && !load_last_q;
   assign tbl_we      = (state_q == StLoad) && (fill_left_q != 0) && (err_q == entropy_pkg::ErrNone);
@@ -212,9 +221,15 @@ module rans_decoder #(
 
     if (state_q != StIdle && state_q != StDone) cycles_d = cycles_q + 1;
     if (take_in && state_q != StDrain) begin
-      // Append the beat's valid words behind what the step leaves.
-      for (int w = 0; w < InWords; w++) begin
-        if (32'(w) < 32'(in_count_i)) wbuf_d[16*(32'(wcnt_after) + w) +: 16] = in_data_i[16*w +: 16];
+      // Append the beat's valid words behind what the step leaves. Written per
+      // buffer position (static indices): each position picks input word
+      // (position - fill) if that word exists, a small mux instead of
+      // InWords dynamic-offset part-select writes across the whole buffer.
+      for (int pos = 0; pos < BufWords; pos++) begin
+        for (int w = 0; w < InWords; w++) begin
+          if (32'(pos) == 32'(wcnt_after) + 32'(w) && 32'(w) < 32'(in_count_i))
+            wbuf_d[16*pos +: 16] = in_data_i[16*w +: 16];
+        end
       end
       wcnt_d      = wcnt_after + WCntWidth'(in_count_i);
       last_seen_d = in_last_i;
@@ -266,8 +281,7 @@ module rans_decoder #(
         end else if (can_step) begin
           for (int j = 0; j < Lanes; j++) begin
             if (LaneWidth'(j) < active)
-              x_d[32*j +: 32] = need[j] ? {x_dec[32*j +: 16], wbuf_q[16*32'(need_before[j]) +: 16]}
-                                        : x_dec[32*j +: 32];
+              x_d[32*j +: 32] = need[j] ? {x_dec[32*j +: 16], lane_word[16*j +: 16]} : x_dec[32*j +: 32];
           end
           out_valid_d = 1'b1;
           out_data_d  = step_syms;
