@@ -7,104 +7,33 @@
 #include "squish/error.hpp"
 #include "squish/quant/quant.hpp"
 #include "squish/requant/requant.hpp"
+#include "squish/sparse/nz_stream.hpp"
 
 namespace squish::datapath {
 
 std::vector<NzBeat> stream_from_encoding(const sparse::Encoding& e, WPrec p) {
   using sparse::Format;
-  sparse::validate(e);
+  // The formats the RTL decoder takes: its own bit-accurate model says what it emits.
+  if (e.format != Format::Dense && e.format != Format::Coo) {
+    if (auto why = sparse::rtl_header_problem(e, p); !why.empty())
+      throw UsageError("stream_from_encoding: the sparse decoder rejects this payload: " + why);
+    return sparse::nz_stream(e, p);
+  }
+  // Dense and COO have no RTL decoder; their stream is the one a zero-dropping
+  // decoder would emit for the decoded matrix.
   const auto mat = sparse::as_matrix(e.shape);
-  // CSC streams its outer dimension (the encoded matrix's columns) as rows,
-  // as rtl/sparse/sparse_decoder does: encode W^T (in x out) to get W's rows.
-  const bool csc = e.format == Format::Csc;
-  const size_t rows = csc ? mat.cols : mat.rows, cols = csc ? mat.rows : mat.cols;
-  if (cols > (size_t{1} << kIdxWidth) || rows > (size_t{1} << kRowWidth))
-    throw UsageError("stream_from_encoding: a " + std::to_string(rows) + "x" + std::to_string(cols) +
+  if (mat.cols > (uint64_t{1} << kIdxWidth) || mat.rows > (uint64_t{1} << kRowWidth))
+    throw UsageError("stream_from_encoding: a " + std::to_string(mat.rows) + "x" + std::to_string(mat.cols) +
                      " matrix exceeds the datapath's index widths");
-  std::vector<std::vector<std::pair<uint16_t, int32_t>>> per_row(rows);
-  // Zeros (RLC padding entries, N:M filler slots, Dense zeros) are dropped, as
-  // the decoder does; entries reach the array in column order.
-  auto add = [&](uint64_t r, uint64_t c, int32_t v) {
-    if (v != 0) per_row[r].push_back({static_cast<uint16_t>(c), v});
-  };
-  switch (e.format) {
-    case Format::Dense:
-      for (uint64_t i = 0; i < rows * cols; ++i) add(i / cols, i % cols, e.values[i]);
-      break;
-    case Format::Coo: {
-      const size_t nd = e.shape.size();
-      for (size_t k = 0; k < e.values.size(); ++k) {
-        uint64_t flat = 0;
-        for (size_t d = 0; d < nd; ++d) flat = flat * e.shape[d] + e.index[k * nd + d];
-        add(flat / cols, flat % cols, e.values[k]);
-      }
-      break;
-    }
-    case Format::Coo1d:
-      for (size_t k = 0; k < e.values.size(); ++k) add(e.index[k] / cols, e.index[k] % cols, e.values[k]);
-      break;
-    case Format::Rlc: {
-      uint64_t pos = 0;
-      for (size_t k = 0; k < e.values.size(); ++k) {
-        pos += e.index[k];
-        add(pos / cols, pos % cols, e.values[k]);
-        ++pos;
-      }
-      break;
-    }
-    case Format::Bitmap: {
-      size_t k = 0;
-      for (uint64_t i = 0; i < rows * cols; ++i)
-        if (e.mask[i]) add(i / cols, i % cols, e.values[k++]);
-      break;
-    }
-    case Format::Csr:
-      for (size_t r = 0; r < rows; ++r)
-        for (uint32_t k = e.ptr[r]; k < e.ptr[r + 1]; ++k) add(r, e.index[k], e.values[k]);
-      break;
-    case Format::Csc:  // outer index = output row, inner (row of W^T) = column
-      for (size_t o = 0; o < rows; ++o)
-        for (uint32_t k = e.ptr[o]; k < e.ptr[o + 1]; ++k) add(o, e.index[k], e.values[k]);
-      break;
-    case Format::Nm: {
-      size_t k = 0;
-      const unsigned n = e.params.nm_n, m = e.params.nm_m;
-      for (size_t r = 0; r < rows; ++r)
-        for (size_t g = 0; g < cols; g += m) {
-          const unsigned slots = std::min<unsigned>(n, static_cast<unsigned>(std::min<size_t>(m, cols - g)));
-          for (unsigned s = 0; s < slots; ++s, ++k) add(r, g + e.index[k], e.values[k]);
-        }
-      break;
-    }
+  const auto codes = sparse::decode(e);
+  std::vector<int8_t> w(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (codes[i] < weight_min(p) || codes[i] > weight_max(p))
+      throw UsageError("stream_from_encoding: code " + std::to_string(codes[i]) + " at element " +
+                       std::to_string(i) + " does not fit " + to_string(p));
+    w[i] = static_cast<int8_t>(codes[i]);
   }
-  const unsigned used = slots_used(p);
-  std::vector<NzBeat> beats;
-  for (size_t r = 0; r < rows; ++r) {
-    NzBeat b;
-    b.row = static_cast<uint32_t>(r);
-    unsigned s = 0;
-    std::stable_sort(per_row[r].begin(), per_row[r].end(),
-                     [](const auto& a, const auto& b2) { return a.first < b2.first; });
-    for (const auto& [c, v] : per_row[r]) {
-      if (v < weight_min(p) || v > weight_max(p))
-        throw UsageError("stream_from_encoding: code " + std::to_string(v) + " at row " + std::to_string(r) +
-                         " does not fit " + to_string(p));
-      if (s == used) {
-        beats.push_back(b);
-        b = NzBeat{};
-        b.row = static_cast<uint32_t>(r);
-        s = 0;
-      }
-      b.mask |= uint64_t{1} << s;
-      b.col[s] = c;
-      b.val[s] = static_cast<int8_t>(v);
-      ++s;
-    }
-    b.row_last = true;
-    beats.push_back(b);
-  }
-  if (!beats.empty()) beats.back().last = true;
-  return beats;
+  return pack_dense(w, mat.rows, mat.cols, p);
 }
 
 Config PreparedLayer::config(uint32_t batch) const {
