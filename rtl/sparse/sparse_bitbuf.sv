@@ -4,20 +4,22 @@
 //
 // bits_o[0] is the next unread stream bit; count_o bits are valid and every bit
 // above them is 0. consume_i (<= count_o) drops that many bits at the clock
-// edge; a word is appended in the same cycle when the buffer has room for it
-// before the consumption (count_o <= BufWidth - 32), so in_ready_o does not
+// edge; a beat of InWords words is appended in the same cycle when the buffer
+// has room for it before the consumption, so in_ready_o does not
 // depend on consume_i. After the word flagged in_last_i is taken, no further
 // word is accepted until flush_i (the end of a payload); with drain_i every
 // word is accepted and dropped (error recovery).
 //
 // Cost: BufWidth flops, a BufWidth-wide right barrel shifter (consume) and a
-// 32-into-BufWidth left shifter (append): about 2 * BufWidth * log2(BufWidth)
+// (32*InWords)-into-BufWidth left shifter (append): about 2 * BufWidth * log2(BufWidth)
 // 2:1 multiplexers.
 `default_nettype none
 
 module sparse_bitbuf #(
-  /// Window width in bits (>= 64, a multiple of 32).
+  /// Window width in bits (a multiple of 32, >= 2 * 32 * InWords).
   parameter int unsigned BufWidth = 128,
+  /// 32-bit words per input beat.
+  parameter int unsigned InWords = 1,
   /// Width of count_o / consume_i; derived, do not override.
   parameter int unsigned CntWidth = $clog2(BufWidth + 1)
 ) (
@@ -30,7 +32,7 @@ module sparse_bitbuf #(
   /// Word stream.
   input  logic                in_valid_i,
   output logic                in_ready_o,
-  input  logic [31:0]         in_data_i,
+  input  logic [32*InWords-1:0] in_data_i,
   input  logic                in_last_i,
   /// The next BufWidth stream bits, LSB first; count_o of them are valid.
   output logic [BufWidth-1:0] bits_o,
@@ -49,7 +51,7 @@ module sparse_bitbuf #(
   logic [BufWidth-1:0] kept;
   logic [CntWidth-1:0] remaining;
 
-  assign in_ready_o  = drain_i || (!last_q && !flush_i && (count_q <= CntWidth'(BufWidth - 32)));
+  assign in_ready_o  = drain_i || (!last_q && !flush_i && (count_q <= CntWidth'(BufWidth - 32 * InWords)));
   assign in_fire_o   = in_valid_i && in_ready_o;
   assign bits_o      = bits_q;
   assign count_o     = count_q;
@@ -80,7 +82,7 @@ module sparse_bitbuf #(
       last_d  = 1'b0;
     end else if (in_fire_o) begin
       bits_d  = kept | shl_log(BufWidth'(in_data_i), remaining);
-      count_d = remaining + CntWidth'(32);
+      count_d = remaining + CntWidth'(32 * InWords);
       last_d  = in_last_i;
     end
   end

@@ -39,9 +39,12 @@ module sparse_decoder #(
   parameter int unsigned IdxWidth = datapath_pkg::IdxWidth,
   /// Row index width of the nonzero stream.
   parameter int unsigned RowWidth = datapath_pkg::RowWidth,
-  /// Entries decoded per cycle at most (K).
+  /// Entries decoded per cycle at most (K), 1..31.
   parameter int unsigned EntriesPerCycle = 4,
-  /// Bit window of the input (sparse_bitbuf), a multiple of 32, >= 128.
+  /// Payload words per input beat (the port is 32*InWords bits wide).
+  parameter int unsigned InWords = 1,
+  /// Bit window of the input (sparse_bitbuf), a multiple of 32, >= 2*32*InWords
+  /// and >= 128.
   parameter int unsigned BufWidth = 128,
   /// Entry slots per beat; derived, do not override.
   parameter int unsigned Slots = Lanes * datapath_pkg::SlotsPerLane
@@ -51,10 +54,11 @@ module sparse_decoder #(
   /// Weight precision; must match the payload's value bits (sampled per header).
   input  squish_pkg::wprec_e        wprec_i,
 
-  /// Payload words, little-endian; in_last_i on the payload's last word.
+  /// Payload words, little-endian, word i of a beat at [32i +: 32]; in_last_i
+  /// on the beat with the payload's last word (zero words may follow it there).
   input  logic                      in_valid_i,
   output logic                      in_ready_o,
-  input  logic [31:0]               in_data_i,
+  input  logic [32*InWords-1:0]     in_data_i,
   input  logic                      in_last_i,
 
   /// Nonzero stream (docs/datapath.md).
@@ -85,7 +89,7 @@ module sparse_decoder #(
   localparam int unsigned K = EntriesPerCycle;
   localparam int unsigned CntWidth = $clog2(BufWidth + 1);
   localparam int unsigned FillWidth = $clog2(Slots + 1);
-  localparam int unsigned OffWidth = 10;  // j * entry width <= (K+1) * 36
+  localparam int unsigned OffWidth = 11;  // j * entry width <= (K+1) * 36
 
   // Exposed to the C++ side (sim/sparse/tb_sparse.cpp checks them).
   localparam int unsigned PubMagic /*verilator public*/ = 32'(sparse_pkg::Magic);
@@ -134,7 +138,7 @@ module sparse_decoder #(
   logic [CntWidth-1:0] count, consume;
   logic                last_seen, flush, drain, in_fire;
 
-  sparse_bitbuf #(.BufWidth(BufWidth)) u_bitbuf (
+  sparse_bitbuf #(.BufWidth(BufWidth), .InWords(InWords)) u_bitbuf (
     .clk_i, .rst_ni,
     .flush_i    (flush),
     .drain_i    (drain),
@@ -212,7 +216,7 @@ module sparse_decoder #(
     // j * ew as a sum of constant shifts (no multiplier cell)
     always_comb begin
       f_off[j*OffWidth +: OffWidth] = '0;
-      for (int b = 0; b < 4; b++)
+      for (int b = 0; b < 5; b++)
         if (((j >> b) & 1) != 0) f_off[j*OffWidth +: OffWidth] = f_off[j*OffWidth +: OffWidth] + (OffWidth'(ew_eff) << b);
     end
     assign shifted = 40'(win_shr(bits, f_off[j*OffWidth +: OffWidth]));
@@ -270,7 +274,7 @@ module sparse_decoder #(
   // chain results
   logic                  go, finished, chunk_done, starved;
   sparse_pkg::err_e      err_now;
-  logic [3:0]            n_take, n_keep;
+  logic [5:0]            n_take, n_keep;
   logic [K*IdxWidth-1:0] t_col;
   logic [K*8-1:0]        t_val;
   logic [K-1:0]          t_keep;
@@ -343,7 +347,7 @@ module sparse_decoder #(
               t_val[j*8 +: 8] = e_val;
               t_keep[j] = 1'b1;
               c_mask = c_mask & (c_mask - 32'd1);  // clear the lowest set bit
-              n_take = n_take + 4'd1;
+              n_take = n_take + 6'd1;
             end
           end else if (fmt_q == sparse_pkg::FmtCsr || fmt_q == sparse_pkg::FmtCsc) begin
             if (row_left_q <= 32'(j)) begin
@@ -369,7 +373,7 @@ module sparse_decoder #(
               t_keep[j] = 1'b1;
               c_prev_col = IdxWidth'(e_idx);
               c_have_prev = 1'b1;
-              n_take = n_take + 4'd1;
+              n_take = n_take + 6'd1;
             end
           end else if (fmt_q == sparse_pkg::FmtCoo1d) begin
             c_flat = e_idx;
@@ -399,7 +403,7 @@ module sparse_decoder #(
               t_keep[j] = 1'b1;
               c_prev_flat = c_flat;
               c_have_prev = 1'b1;
-              n_take = n_take + 4'd1;
+              n_take = n_take + 6'd1;
             end
           end else if (fmt_q == sparse_pkg::FmtRlc) begin
             c_flat = c_pos + (e_idx & 32'h0000_ffff);
@@ -426,7 +430,7 @@ module sparse_decoder #(
               t_val[j*8 +: 8] = e_val;
               t_keep[j] = e_val != '0;
               c_pos = c_flat + 32'd1;
-              n_take = n_take + 4'd1;
+              n_take = n_take + 6'd1;
             end
           end else begin  // N:M
             c_gs = ((c_gbase + (IdxWidth+2)'(nm_m_q)) > (IdxWidth+2)'(cols_q))
@@ -463,32 +467,32 @@ module sparse_decoder #(
               end else begin
                 c_slot = c_slot + 5'd1;
               end
-              n_take = n_take + 4'd1;
+              n_take = n_take + 6'd1;
             end
           end
         end
       end
     end
-    for (int unsigned j = 0; j < K; j++) n_keep = n_keep + 4'(t_keep[j]);
+    for (int unsigned j = 0; j < K; j++) n_keep = n_keep + 6'(t_keep[j]);
   end
 
   // kept entries compacted to the front
   logic [K*IdxWidth-1:0] k_col;
   logic [K*8-1:0]        k_val;
   always_comb begin
-    logic [3:0] k;
+    logic [5:0] k;
     k     = '0;
     k_col = '0;
     k_val = '0;
     for (int unsigned j = 0; j < K; j++) begin
       if (t_keep[j]) begin
         for (int unsigned i = 0; i < K; i++) begin
-          if (4'(i) == k) begin
+          if (6'(i) == k) begin
             k_col[i*IdxWidth +: IdxWidth] = t_col[j*IdxWidth +: IdxWidth];
             k_val[i*8 +: 8] = t_val[j*8 +: 8];
           end
         end
-        k = k + 4'd1;
+        k = k + 6'd1;
       end
     end
   end
@@ -540,7 +544,7 @@ module sparse_decoder #(
     placed_val = bld_val_q;
     for (int unsigned s = 0; s < Slots; s++) begin
       for (int unsigned i = 0; i < K; i++) begin
-        if (4'(i) < n_keep && 32'(s) == 32'(place_base) + i) begin
+        if (6'(i) < n_keep && 32'(s) == 32'(place_base) + i) begin
           placed_col[s*IdxWidth +: IdxWidth] = k_col[i*IdxWidth +: IdxWidth];
           placed_val[s*8 +: 8] = k_val[i*8 +: 8];
         end
@@ -752,14 +756,18 @@ module sparse_decoder #(
         end
       end
       StPad: begin
-        if (count > CntWidth'(pad_bits)) begin
-          err_d = sparse_pkg::ErrOverrun;  // a word after the body
-        end else if ((bits[31:0] & pad_mask) != '0) begin
-          err_d = sparse_pkg::ErrOverrun;  // nonzero padding
-        end else if (last_seen) begin
-          consume = CntWidth'(pad_bits);
-          flush   = 1'b1;
-          state_d = StHdr0;
+        // After the body: the rest of its last word (pad_bits), and in the
+        // final beat of a wide port up to InWords-1 whole words, all zero.
+        if (last_seen) begin
+          if (bits != '0 || count >= CntWidth'(32 * InWords)) begin
+            err_d = sparse_pkg::ErrOverrun;
+          end else begin
+            consume = count;
+            flush   = 1'b1;
+            state_d = StHdr0;
+          end
+        end else if (count > CntWidth'(pad_bits) || (bits[31:0] & pad_mask) != '0) begin
+          err_d = sparse_pkg::ErrOverrun;  // more than the word's padding, or nonzero padding
         end
       end
       StErr: ;

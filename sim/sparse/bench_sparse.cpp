@@ -132,6 +132,48 @@ int main() {
   }
   md << "\n(N:M rows: the density is fixed by the pattern, 50 % for 2:4 and 25 % for 1:4, shown in the 10 % column.)\n";
 
+  // The wide variant: 8 words (256 bits) per input beat, K = 16.
+  json::Object wide_epc, wide_fill;
+  md << "\nWide variant (Vsparse_decoder_wide: 256-bit input beats, K=" << kWideK
+     << "), same matrices. Cells: entries/cycle (fraction of a full beat per cycle = entries/cycle / (P*k)).\n\n"
+     << "| format | precision | 10 % | 25 % | 50 % | 75 % | 100 % |\n|---|---|---|---|---|---|---|\n";
+  Rng rng_w(2024);
+  for (const auto& c : cases) {
+    json::Object e_f, f_f;
+    for (const auto& [p, pname] : precs) {
+      json::Object e_p, f_p;
+      md << "| " << c.fmt << " | " << pname << " |";
+      for (int d : densities) {
+        if (c.n && d != densities.front()) {
+          md << " |";
+          continue;
+        }
+        const unsigned bits = static_cast<unsigned>(dp::weight_bits(p));
+        const auto w = random_codes(rng_w, 64, 256, d / 100.0, bits, c.n, c.m);
+        sp::Params prm;
+        prm.value_bits = bits;
+        prm.nm_n = c.n ? c.n : 2;
+        prm.nm_m = c.m ? c.m : 4;
+        const auto e = sp::encode(c.f, w, std::vector<uint32_t>{64, 256}, prm);
+        const Measured m = measure_wide(e, p, Backpressure::None);
+        all_match &= m.match;
+        const double epc_v = static_cast<double>(m.entries) / static_cast<double>(m.cycles);
+        const double fill = epc_v / dp::slots_used(p);
+        const std::string key = c.n ? std::to_string(100 * c.n / c.m) : std::to_string(d);
+        e_p.push_back({key, epc_v});
+        f_p.push_back({key, fill});
+        char cell[64];
+        std::snprintf(cell, sizeof cell, " %.2f (%.2f) |", epc_v, fill);
+        md << cell;
+      }
+      md << "\n";
+      e_f.push_back({pname, e_p});
+      f_f.push_back({pname, f_p});
+    }
+    wide_epc.push_back({c.fmt, e_f});
+    wide_fill.push_back({c.fmt, f_f});
+  }
+
   // Real layers.
   json::Array real;
   md << "\nReal layers (face-api ssd_mobilenetv1, pruned 80 % unstructured or 2:4, symmetric per-tensor quantization):\n\n"
@@ -184,6 +226,10 @@ int main() {
                                  {"input_words_per_cycle", wpc},
                                  {"bound_entries_per_cycle", bnd},
                                  {"real_layers", real},
+                                 {"wide", json::Object{{"input_bits_per_cycle", 32 * kWideWords},
+                                                       {"entries_per_cycle_max", kWideK},
+                                                       {"entries_per_cycle", wide_epc},
+                                                       {"beat_fraction", wide_fill}}},
                                  {"bit_exact", all_match}};
   std::ofstream(reports / "bench" / "sparse.json") << top.dump(2) << "\n";
   std::ofstream(reports / "bench" / "sparse.md") << md.str();

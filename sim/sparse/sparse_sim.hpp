@@ -13,6 +13,7 @@
 #include <string>
 
 #include "Vsparse_decoder.h"
+#include "Vsparse_decoder_wide.h"
 #include "squish/error.hpp"
 #include "squish/io/tfjs.hpp"
 #include "squish/prune/prune.hpp"
@@ -79,7 +80,8 @@ inline uint32_t wide_bits(const VlWide<N>& w, unsigned lsb, unsigned width) {
   return static_cast<uint32_t>(v);
 }
 
-inline Beat read_beat(const Vsparse_decoder& m) {
+template <class Model>
+inline Beat read_beat(const Model& m) {
   Beat b;
   b.mask = m.nz_mask_o;
   for (unsigned s = 0; s < dp::kSlots; ++s) {
@@ -115,7 +117,42 @@ struct Harness {
         sink(d, d.model().nz_valid_o, d.model().nz_ready_i, [&m = d.model()] { return read_beat(m); }, bp) {}
 };
 
-inline void set_wprec(Vsparse_decoder& m, dp::WPrec p) { m.wprec_i = static_cast<uint8_t>(p); }
+template <class Model>
+inline void set_wprec(Model& m, dp::WPrec p) { m.wprec_i = static_cast<uint8_t>(p); }
+
+// ---- the wide variant: kWideWords payload words per beat, K = kWideK ----------
+inline constexpr unsigned kWideWords = 8;  ///< -GInWords of Vsparse_decoder_wide (sim/sparse/block.cmake)
+inline constexpr unsigned kWideK = 16;     ///< -GEntriesPerCycle
+
+struct WideWord {
+  std::array<uint32_t, kWideWords> w{};
+  bool last = false;
+  bool operator==(const WideWord&) const = default;
+};
+
+/// Groups payload words into beats; the final beat is filled with zero words.
+inline std::vector<WideWord> wide_words_of(const std::vector<uint8_t>& payload) {
+  const auto words = squish::sparse::to_words(payload);
+  std::vector<WideWord> v((words.size() + kWideWords - 1) / kWideWords);
+  for (size_t i = 0; i < words.size(); ++i) v[i / kWideWords].w[i % kWideWords] = words[i];
+  if (!v.empty()) v.back().last = true;
+  return v;
+}
+
+struct WideHarness {
+  Dut<Vsparse_decoder_wide>& dut;
+  StreamDriver<WideWord> drv;
+  StreamSink<Beat> sink;
+  WideHarness(Dut<Vsparse_decoder_wide>& d, Backpressure bp)
+      : dut(d),
+        drv(d, d.model().in_valid_i, d.model().in_ready_o,
+            [&m = d.model()](const WideWord& w) {
+              for (unsigned i = 0; i < kWideWords; ++i) m.in_data_i[i] = w.w[i];
+              m.in_last_i = w.last;
+            },
+            bp),
+        sink(d, d.model().nz_valid_o, d.model().nz_ready_i, [&m = d.model()] { return read_beat(m); }, bp) {}
+};
 
 /// A real layer as quantized codes: W[out][in] (row-major) and the same codes
 /// in the tfjs kernel layout K[in][out] (what CSC is applied to).
@@ -195,6 +232,30 @@ inline Measured measure(const squish::sparse::Encoding& e, dp::WPrec p, Backpres
   m.cycles = dut.run_until([&] { return h.sink.count() >= want.size() || dut->error_o; },
                            200 * (words.size() + want.size()) + 1000, "payload decoded");
   m.words = words.size();
+  m.beats = want.size();
+  m.entries = dut->cnt_entries_o;
+  m.blocked = dut->cnt_blocked_o;
+  m.starved = dut->cnt_starved_o;
+  m.error = dut->error_o;
+  m.match = !m.error && h.sink.beats() == want && !h.sink.protocol_error();
+  return m;
+}
+
+inline Measured measure_wide(const squish::sparse::Encoding& e, dp::WPrec p, Backpressure bp, uint64_t seed = 1) {
+  DutOptions o;
+  o.seed = seed;
+  o.name = "sparse_decoder_wide";
+  Dut<Vsparse_decoder_wide> dut(o);
+  set_wprec(dut.model(), p);
+  dut.reset();
+  WideHarness h(dut, bp);
+  const auto beats_in = wide_words_of(squish::sparse::serialize(e));
+  const auto want = expected_beats(e, p);
+  h.drv.push(beats_in.begin(), beats_in.end());
+  Measured m;
+  m.cycles = dut.run_until([&] { return h.sink.count() >= want.size() || dut->error_o; },
+                           200 * (beats_in.size() + want.size()) + 1000, "payload decoded");
+  m.words = beats_in.size();
   m.beats = want.size();
   m.entries = dut->cnt_entries_o;
   m.blocked = dut->cnt_blocked_o;
