@@ -64,9 +64,11 @@ function(squish_rtl_test name)
   cmake_parse_arguments(RT "" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${RT_SOURCES})
   target_link_libraries(${name} PRIVATE squish_sim_harness ${RT_LIBS} GTest::gtest_main)
+  # Golden data is found from the source root, whatever the working directory.
+  target_compile_definitions(${name} PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES
     PROPERTIES LABELS "rtl;${RT_LABELS}" TIMEOUT 600
-    ENVIRONMENT "SQUISH_OUT=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "SQUISH_OUT=${CMAKE_BINARY_DIR};SQUISH_ROOT=${SQUISH_ROOT}")
 endfunction()
 
 # Per-module lint (verilator -Wall) and quick Yosys synthesis, as CTest tests.
@@ -91,6 +93,7 @@ function(squish_showcase block)
     target_link_libraries(showcase_${block} PRIVATE squish_sim_harness)
   endif()
   set_target_properties(showcase_${block} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/showcase)
+  target_compile_definitions(showcase_${block} PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")
   add_test(NAME showcase.${block} COMMAND showcase_${block})
   set_tests_properties(showcase.${block} PROPERTIES LABELS "showcase" TIMEOUT 600
                        FAIL_REGULAR_EXPRESSION "\\| FAIL \\|"
@@ -109,4 +112,5 @@ function(squish_bench section)
     target_link_libraries(bench_${section} PRIVATE squish_sim_harness)
   endif()
   set_target_properties(bench_${section} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+  target_compile_definitions(bench_${section} PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")
 endfunction()
