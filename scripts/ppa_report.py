@@ -54,7 +54,9 @@ with open(os.path.join(reports, "ppa.md"), "w") as md:
         def g(k):
             v = e.get(k)
             return "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
-        if e["status"] != "ok":
+        if e["status"] == "skipped":
+            md.write(f"| {m} | skipped (measured inside its parent) | | | | | | | | | |\n")
+        elif e["status"] != "ok":
             md.write(f"| {m} | FAILED | | | | | | | | | |\n")
         else:
             md.write(f"| {m} | {g('cells')} | {g('area_um2')} | {g('critical_path_ns')} | {g('fmax_mhz')} | "

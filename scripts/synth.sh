@@ -33,7 +33,9 @@ for m in "${mods[@]}"; do
   f=$(rtl_file_of "$m"); [ -n "$f" ] || { echo "synth: no module $m"; continue; }
   cfg=$(sed -n 's|^\s*//\s*squish-synth:\s*||p' "$f" | head -1)
   d="$reports/synth/$m"; mkdir -p "$d"
-  if [ "$cfg" = skip ]; then echo "synth $m: skipped (squish-synth: skip)"; continue; fi
+  if [ "$cfg" = skip ]; then
+    echo "synth $m: skipped (squish-synth: skip; measured inside its parent)"; rows+=("$m|skipped||||||||||skip"); continue
+  fi
   chparam=""; [ -n "$cfg" ] && chparam="$cfg $m"
   # --- OSU 0.18um ---------------------------------------------------------
   { read_rtl
