@@ -156,22 +156,21 @@ int main() {
   const bool do_synth = !(synth_env && std::string(synth_env) == "0");
   const auto syn = do_synth ? synth_figures(root, reports + "/synth-nms") : std::map<std::string, double>{};
   const bool have = syn.count("unitmin_area_um2") && syn.count("sorter_area_um2") &&
-                    syn.count("bank16_area_um2") && syn.count("bank8_area_um2");
-  // Compose the evaluated build from synthesized pieces: the unit with 2 banks of
-  // 2 slots and 2 sorter cells (control, ingest, FIFO), plus the missing sorter
-  // cells, banks and slots, each priced from its own synthesis.
+                    syn.count("bank8_area_um2") && syn.count("bank4_area_um2");
+  // Compose the evaluated build from synthesized pieces: the unit with 1 bank of
+  // 2 slots and 2 sorter cells (control, ingest, FIFO), plus the missing banks,
+  // sorter cells and kept slots, each priced from its own synthesis.
   auto composed = [&](const std::string& k) {
     const double cell = syn.at("sorter_" + k) / 64.0;
-    const double slot = (syn.at("bank16_" + k) - syn.at("bank8_" + k)) / 8.0;
-    const double bank2 = syn.at("bank8_" + k) - 6.0 * slot;
-    return syn.at("unitmin_" + k) + (static_cast<double>(hp.banks) - 2.0) * bank2 +
-           (static_cast<double>(hp.sort_cap) - 2.0) * cell +
-           static_cast<double>(hp.banks) * (static_cast<double>(hp.max_kept / hp.banks) - 2.0) * slot;
+    const double slot = (syn.at("bank8_" + k) - syn.at("bank4_" + k)) / 4.0;
+    const double bank2 = syn.at("bank4_" + k) - 2.0 * slot;
+    return syn.at("unitmin_" + k) + (static_cast<double>(hp.banks) - 1.0) * bank2 +
+           (static_cast<double>(hp.sort_cap) - 2.0) * cell + (static_cast<double>(hp.max_kept) - 2.0 * hp.banks) * slot;
   };
   const double area = have ? composed("area_um2") : 0, lut = have ? composed("lut6") : 0,
                ff = have ? composed("ff") : 0, dsp = have ? composed("dsp48") : 0;
   const double area_sorter = have ? syn.at("sorter_area_um2") / 64.0 * hp.sort_cap : 0;
-  const double area_kept = have ? (syn.at("bank16_area_um2") - syn.at("bank8_area_um2")) / 8.0 * hp.max_kept : 0;
+  const double area_kept = have ? (syn.at("bank8_area_um2") - syn.at("bank4_area_um2")) / 4.0 * hp.max_kept : 0;
   const double ram_bits = static_cast<double>(hp.max_boxes) * (32 + 13 + 8 + 64);
 
   json::Value j;
