@@ -43,7 +43,7 @@ module mac_datapath #(
   /// Row index width of the nonzero stream.
   parameter int unsigned RowWidth = datapath_pkg::RowWidth,
   /// Activation buffer entries per vector (layers up to ActDepth inputs).
-  parameter int unsigned ActDepth = 256,
+  parameter int unsigned ActDepth = 64,
   /// Vectors per batched GEMM pass.
   parameter int unsigned MaxBatch = datapath_pkg::MaxBatch,
   /// Performance counter width.

@@ -21,7 +21,7 @@ module mac_sparse_datapath #(
   /// Row index width of the nonzero stream.
   parameter int unsigned RowWidth = datapath_pkg::RowWidth,
   /// Activation buffer entries per vector.
-  parameter int unsigned ActDepth = 256,
+  parameter int unsigned ActDepth = 64,
   /// Vectors per batched GEMM pass.
   parameter int unsigned MaxBatch = datapath_pkg::MaxBatch,
   /// Performance counter width.

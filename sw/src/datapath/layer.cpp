@@ -19,8 +19,8 @@ std::vector<NzBeat> stream_from_encoding(const sparse::Encoding& e, WPrec p) {
       throw UsageError("stream_from_encoding: the sparse decoder rejects this payload: " + why);
     return sparse::nz_stream(e, p);
   }
-  // Dense and COO have no RTL decoder; their stream is the one a zero-dropping
-  // decoder would emit for the decoded matrix.
+  // Dense and COO have no RTL decoder. Dense is the no-skipping baseline: every
+  // weight, zeros included, is streamed. COO gets the zero-dropping stream.
   const auto mat = sparse::as_matrix(e.shape);
   if (mat.cols > (uint64_t{1} << kIdxWidth) || mat.rows > (uint64_t{1} << kRowWidth))
     throw UsageError("stream_from_encoding: a " + std::to_string(mat.rows) + "x" + std::to_string(mat.cols) +
@@ -33,7 +33,7 @@ std::vector<NzBeat> stream_from_encoding(const sparse::Encoding& e, WPrec p) {
                        std::to_string(i) + " does not fit " + to_string(p));
     w[i] = static_cast<int8_t>(codes[i]);
   }
-  return pack_dense(w, mat.rows, mat.cols, p);
+  return e.format == Format::Dense ? pack_every_weight(w, mat.rows, mat.cols, p) : pack_dense(w, mat.rows, mat.cols, p);
 }
 
 Config PreparedLayer::config(uint32_t batch) const {

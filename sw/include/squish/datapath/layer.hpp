@@ -16,8 +16,9 @@
 namespace squish::datapath {
 
 /// The nonzero stream rtl/sparse/sparse_decoder emits for encoding e
-/// (squish::sparse::nz_stream, the decoder's model; Dense and COO, which have
-/// no RTL decoder, through decode + pack_dense): per row,
+/// (squish::sparse::nz_stream, the decoder's model; COO, which has no RTL
+/// decoder, through decode + pack_dense; Dense is the no-skipping baseline,
+/// pack_every_weight): per row,
 /// the nonzero entries (RLC padding zeros, N:M filler slots and Dense zeros
 /// dropped) in column order, packed into the lowest slots; one mask-0 beat per
 /// empty row. CSC streams its outer dimension as rows (so a CSC encoding of
