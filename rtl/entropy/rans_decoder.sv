@@ -6,9 +6,9 @@
 // chip into a 2^P-slot table: slot k of symbol s holds {s, f_s, k - c_s}. Each
 // lane has its own copy (block RAM, synchronous read), written in parallel, so
 // loading costs 2^P cycles plus one per zero-frequency symbol. Then the input
-// stream delivers the payload after its frequency table: the Lanes 32-bit
-// initial states, then the 16-bit words, InWords words per beat (in_count_i
-// of them valid, word 0 in bits [15:0]).
+// stream delivers the payload after its frequency table: the lanes_i (<= Lanes)
+// 32-bit initial states, then the 16-bit words, InWords words per beat
+// (in_count_i of them valid, word 0 in bits [15:0]; beats full except the last).
 //
 // Decoding: each lane keeps its state x in [2^16, 2^32); the table copy is
 // read at the address the state will have after the clock edge, so in every
@@ -50,6 +50,8 @@ module rans_decoder #(
   input  logic                    start_i,
   input  logic [31:0]             count_i,
   input  logic [3:0]              prob_bits_i,
+  /// Lanes of the stream, 1..Lanes (sampled at start_i); lanes above it idle.
+  input  logic [$clog2(Lanes+1)-1:0] lanes_i,
   /// Frequency table stream (13-bit frequency per symbol value, in order).
   input  logic                    tbl_valid_i,
   output logic                    tbl_ready_o,
@@ -90,6 +92,7 @@ module rans_decoder #(
   typedef enum logic [2:0] { StIdle, StLoad, StInit, StDecode, StFinish, StDrain, StDone } state_e;
 
   state_e                     state_q, state_d;
+  logic [LaneWidth-1:0]       n_lanes_q, n_lanes_d;
   logic [3:0]                 pbits_q, pbits_d;
   logic [31:0]                remaining_q, remaining_d;
   logic [13:0]                cum_q, cum_d;        // slots filled so far (<= 2^P)
@@ -118,7 +121,7 @@ module rans_decoder #(
   logic [8*Lanes-1:0]   step_syms;
 
   assign slot_mask = (32'd1 << pbits_q) - 32'd1;
-  assign active    = (remaining_q >= 32'(Lanes)) ? LaneWidth'(Lanes) : LaneWidth'(remaining_q);
+  assign active    = (remaining_q >= 32'(n_lanes_q)) ? n_lanes_q : LaneWidth'(remaining_q);
 
   for (genvar j = 0; j < Lanes; j++) begin : g_lane
     logic [EntryWidth-1:0] table_q [2**MaxProbBits];
@@ -183,8 +186,12 @@ module rans_decoder #(
   assign words_used = need_before[Lanes];
   assign can_step   = (state_q == StDecode) && (err_q == entropy_pkg::ErrNone) && (remaining_q != 0) &&
                       out_free && (WCntWidth'(words_used) <= wcnt_q);
+  // StInit takes beats until it holds the 2 x n_lanes state words (beats are
+  // full except the last, so that is exactly 2 x n_lanes; anything else is a
+  // framing error, never a stall).
   assign in_ready_o = (state_q == StDrain) ||
-                      ((state_q == StInit || state_q == StDecode || state_q == StFinish) && !last_seen_q &&
+                      (state_q == StInit && !last_seen_q && wcnt_q < WCntWidth'(2 * n_lanes_q)) ||
+                      ((state_q == StDecode || state_q == StFinish) && !last_seen_q &&
                        wcnt_q <= WCntWidth'(BufWords - InWords));
   assign take_in    = in_valid_i && in_ready_o;
 
@@ -199,6 +206,7 @@ module rans_decoder #(
 
   always_comb begin
     state_d     = state_q;
+    n_lanes_d   = n_lanes_q;
     pbits_d     = pbits_q;
     remaining_d = remaining_q;
     cum_d       = cum_q;
@@ -261,11 +269,14 @@ module rans_decoder #(
         // The Lanes initial states: 2 words each, low half first.
         if (err_q != entropy_pkg::ErrNone) begin
           state_d = last_seen_q ? StDone : StDrain;
-        end else if (wcnt_q >= WCntWidth'(2 * Lanes)) begin
-          for (int j = 0; j < Lanes; j++) x_d[32*j +: 32] = wbuf_q[32*j +: 32];
-          for (int j = 0; j < Lanes; j++)
-            if (wbuf_q[32*j+16 +: 16] == 16'd0) err_d = entropy_pkg::ErrBadState;  // state < 2^16
-          // The buffer held exactly the states (a full buffer takes no beat).
+        end else if (wcnt_q >= WCntWidth'(2 * n_lanes_q)) begin
+          // Lanes at and above n_lanes idle in the final state 2^16.
+          for (int j = 0; j < Lanes; j++) begin
+            x_d[32*j +: 32] = (LaneWidth'(j) < n_lanes_q) ? wbuf_q[32*j +: 32] : 32'h10000;
+            if (LaneWidth'(j) < n_lanes_q && wbuf_q[32*j+16 +: 16] == 16'd0)
+              err_d = entropy_pkg::ErrBadState;  // state < 2^16
+          end
+          if (wcnt_q != WCntWidth'(2 * n_lanes_q)) err_d = entropy_pkg::ErrTruncated;  // bad framing
           wbuf_d = '0;
           wcnt_d = '0;
           state_d = StDecode;
@@ -286,7 +297,7 @@ module rans_decoder #(
           out_valid_d = 1'b1;
           out_data_d  = step_syms;
           out_count_d = active;
-          out_last_d  = (remaining_q <= 32'(Lanes));
+          out_last_d  = (remaining_q <= 32'(n_lanes_q));
           remaining_d = remaining_q - 32'(active);
         end else if (!out_free) begin
           stall_out_d = stall_out_q + 1;
@@ -312,6 +323,7 @@ module rans_decoder #(
     if (start_i) begin
       state_d     = StLoad;
       pbits_d     = prob_bits_i;
+      n_lanes_d   = lanes_i;
       remaining_d = count_i;
       cum_d       = '0;
       fill_left_d = '0;
@@ -321,8 +333,8 @@ module rans_decoder #(
       wcnt_d      = '0;
       last_seen_d = 1'b0;
       out_valid_d = 1'b0;
-      err_d       = (prob_bits_i == 4'd0 || 32'(prob_bits_i) > MaxProbBits) ? entropy_pkg::ErrBadTable
-                                                                            : entropy_pkg::ErrNone;
+      err_d       = (prob_bits_i == 4'd0 || 32'(prob_bits_i) > MaxProbBits ||
+                     lanes_i == '0 || 32'(lanes_i) > Lanes) ? entropy_pkg::ErrBadTable : entropy_pkg::ErrNone;
       cycles_d    = '0;
       stall_in_d  = '0;
       stall_out_d = '0;
@@ -332,6 +344,7 @@ module rans_decoder #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q     <= StIdle;
+      n_lanes_q   <= LaneWidth'(Lanes);
       pbits_q     <= 4'd1;
       remaining_q <= '0;
       cum_q       <= '0;
@@ -353,6 +366,7 @@ module rans_decoder #(
       stall_out_q <= '0;
     end else begin
       state_q     <= state_d;
+      n_lanes_q   <= n_lanes_d;
       pbits_q     <= pbits_d;
       remaining_q <= remaining_d;
       cum_q       <= cum_d;

@@ -2,6 +2,7 @@
 # the CLI's --engine rtl and the bench), testbench, showcase and bench.
 squish_verilate(squish_rtl TOP huffman_decoder PREFIX Vhuffman_decoder)
 squish_verilate(squish_rtl TOP rans_decoder PREFIX Vrans_decoder)
+squish_verilate(squish_rtl TOP rans_decoder PREFIX Vrans_decoder16 ARGS -GLanes=16)
 squish_verilate(squish_rtl TOP tunstall_decoder PREFIX Vtunstall_decoder)
 target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine.cpp)
 squish_rtl_test(tb_entropy SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_entropy.cpp LABELS entropy)

@@ -13,6 +13,8 @@
 #include "Vtunstall_decoder.h"
 #include "Vtunstall_decoder_tunstall_decoder.h"
 #include "Vrans_decoder_rans_decoder.h"
+#include "Vrans_decoder16.h"
+#include "Vrans_decoder16_rans_decoder.h"
 #include "squish/entropy/huffman.hpp"
 #include "squish/entropy/rans.hpp"
 #include "squish/entropy/tunstall.hpp"
@@ -226,6 +228,7 @@ RansJob make_rans_job(std::span<const uint8_t> payload, size_t count, const Code
 }
 
 namespace {
+template <class Top>
 std::vector<Word> rans_beats(const RansJob& job) {
   std::vector<uint16_t> w;
   for (uint32_t st : job.states) {
@@ -233,7 +236,7 @@ std::vector<Word> rans_beats(const RansJob& job) {
     w.push_back(static_cast<uint16_t>(st >> 16));
   }
   w.insert(w.end(), job.words.begin(), job.words.end());
-  const unsigned per = Vrans_decoder_rans_decoder::PubInWords;
+  const unsigned per = Top::PubInWords;
   std::vector<Word> beats;
   for (size_t i = 0; i < w.size(); i += per) {
     Word b;
@@ -245,12 +248,13 @@ std::vector<Word> rans_beats(const RansJob& job) {
   return beats;
 }
 
-EntropyRun run_rans_on(sim::Dut<Vrans_decoder>& dut, const RansJob& job, const EntropyRtlOptions& opt) {
+template <class Model, class Top>
+EntropyRun run_rans_on(sim::Dut<Model>& dut, const RansJob& job, const EntropyRtlOptions& opt) {
   struct Tbl {
     uint32_t freq;
     bool last;
   };
-  auto load = [&job, &opt](sim::Dut<Vrans_decoder>& d, Vrans_decoder& m) {
+  auto load = [&job, &opt](sim::Dut<Model>& d, Model& m) {
     sim::StreamDriver<Tbl> drv(
         d, m.tbl_valid_i, m.tbl_ready_o,
         [&m](const Tbl& t) {
@@ -265,17 +269,29 @@ EntropyRun run_rans_on(sim::Dut<Vrans_decoder>& dut, const RansJob& job, const E
     d.run_until([&] { return (drv.idle() && m.in_ready_o) || m.done_o; }, limit, "table load");
     m.tbl_valid_i = 0;
   };
-  return run_generic<Vrans_decoder>(
-      dut, opt, job.count, rans_beats(job), load, [&job](Vrans_decoder& m) { m.prob_bits_i = static_cast<uint8_t>(job.prob_bits); },
-      true, [](Vrans_decoder& m) {
-        return SymbolSink::Beat{m.out_data_o, 0, m.out_count_o, m.out_last_o != 0};
-      });
+  auto start = [&job](Model& m) {
+    m.prob_bits_i = static_cast<uint8_t>(job.prob_bits);
+    m.lanes_i = static_cast<uint8_t>(job.states.size());
+  };
+  return run_generic<Model>(dut, opt, job.count, rans_beats<Top>(job), load, start, true, [](Model& m) {
+    if constexpr (std::is_integral_v<std::remove_reference_t<decltype(m.out_data_o)>>) {
+      return SymbolSink::Beat{m.out_data_o, 0, m.out_count_o, m.out_last_o != 0};
+    } else {  // 16 lanes: 128 bits as 4 words
+      return SymbolSink::Beat{m.out_data_o[0] | (uint64_t{m.out_data_o[1]} << 32),
+                              m.out_data_o[2] | (uint64_t{m.out_data_o[3]} << 32), m.out_count_o,
+                              m.out_last_o != 0};
+    }
+  });
 }
 }  // namespace
 
 std::vector<EntropyRun> run_rans_rtl(std::span<const RansJob> jobs, const EntropyRtlOptions& opt, bool reset_between) {
+  if (opt.rans_hw_lanes == 16)
+    return run_jobs<Vrans_decoder16>(jobs, opt, reset_between, [&opt](auto& dut, const RansJob& j) {
+      return run_rans_on<Vrans_decoder16, Vrans_decoder16_rans_decoder>(dut, j, opt);
+    });
   return run_jobs<Vrans_decoder>(jobs, opt, reset_between, [&opt](auto& dut, const RansJob& j) {
-    return run_rans_on(dut, j, opt);
+    return run_rans_on<Vrans_decoder, Vrans_decoder_rans_decoder>(dut, j, opt);
   });
 }
 EntropyRun run_rans_rtl(const RansJob& job, const EntropyRtlOptions& opt) {
@@ -355,9 +371,9 @@ bool rtl_can_decode(CoderId id, std::span<const uint8_t> payload, const CoderPar
     }
     case CoderId::Rans: {
       if (!payload.empty() && (payload[0] & 0x80)) return no("the RTL rANS decoder has no significance split");
-      const unsigned lanes = Vrans_decoder_rans_decoder::PubLanes;
-      if (!payload.empty() && payload[0] != lanes)
-        return no("the RTL rANS decoder has " + std::to_string(lanes) + " lanes, the stream " +
+      const unsigned lanes = Vrans_decoder16_rans_decoder::PubLanes;
+      if (!payload.empty() && payload[0] > lanes)
+        return no("the RTL rANS decoders have at most " + std::to_string(lanes) + " lanes, the stream " +
                   std::to_string(payload[0]));
       return true;
     }
@@ -375,7 +391,13 @@ EntropyRun decode_rtl(CoderId id, std::span<const uint8_t> payload, size_t count
   switch (id) {
     case CoderId::Huffman: r = run_huffman_rtl(make_huffman_job(payload, count, p), opt); break;
     case CoderId::Tunstall: r = run_tunstall_rtl(make_tunstall_job(payload, count, p), opt); break;
-    case CoderId::Rans: r = run_rans_rtl(make_rans_job(payload, count, p), opt); break;
+    case CoderId::Rans: {
+      // The 8-lane decoder takes streams of up to 8 lanes; wider ones go to the 16-lane one.
+      EntropyRtlOptions o = opt;
+      if (!payload.empty() && payload[0] > 8) o.rans_hw_lanes = 16;
+      r = run_rans_rtl(make_rans_job(payload, count, p), o);
+      break;
+    }
     default: throw UsageError("no RTL decoder");
   }
   if (r.error) throw FormatError("RTL " + std::string(entropy::to_string(id)) + " decoder raised error code " +

@@ -36,6 +36,9 @@ uint32_t get_le(std::span<const uint8_t> in, size_t pos, unsigned bytes) {
 
 std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned alphabet_bits, unsigned lanes,
                                   unsigned max_prob_bits) {
+  // rans_lanes is the maximum: a tensor of fewer than 256 symbols per lane
+  // uses fewer lanes (down to 4), saving 4 bytes of state per idle lane.
+  while (lanes > 4 && symbols.size() < 256u * lanes) lanes /= 2;
   const auto hist = histogram(symbols, alphabet_bits);
   unsigned used = 0;
   for (auto c : hist) used += c ? 1 : 0;

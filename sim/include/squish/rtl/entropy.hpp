@@ -52,6 +52,9 @@ struct EntropyRtlOptions {
   sim::Backpressure out_bp = sim::Backpressure::None;
   /// Cycles allowed per symbol / word before the watchdog fires (plus setup).
   uint64_t cycles_per_item = 64;
+  /// rANS: which Verilated decoder, 8 lanes (default) or 16; a stream of more
+  /// than 8 lanes always uses the 16-lane one. Streams of fewer lanes idle the rest.
+  unsigned rans_hw_lanes = 8;
 };
 
 struct EntropyRun {

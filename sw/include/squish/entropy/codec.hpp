@@ -30,7 +30,7 @@ struct CoderParams {
   uint16_t zero_symbol = 0;    ///< the symbol of real zero (significance split)
   unsigned huffman_max_len = 15;   ///< canonical Huffman length limit
   unsigned tunstall_k = 10;        ///< Tunstall codeword bits (dictionary 2^k), 8..12
-  unsigned rans_lanes = 8;         ///< interleaved rANS lanes (4, 8, 16)
+  unsigned rans_lanes = 8;         ///< most interleaved rANS lanes (4, 8, 16); small tensors use fewer
   unsigned rans_prob_bits = 12;    ///< rANS probability precision P
   bool rans_significance_split = false;  ///< code the zero map separately
   unsigned tunstall_max_len = 16;  ///< longest Tunstall string (1..255); RTL MaxLen
