@@ -107,9 +107,13 @@ struct Result {
   }
 };
 
-Result run(CoderId id, const std::vector<std::vector<uint16_t>>& tensors, unsigned bits, bool with_rtl) {
+Result run(CoderId id, const std::vector<std::vector<uint16_t>>& tensors, unsigned bits, bool with_rtl,
+           unsigned rans_lanes = 8) {
   entropy::CoderParams p;
   p.alphabet_bits = bits;
+  p.rans_lanes = rans_lanes;
+  rtl::EntropyRtlOptions ropt;
+  ropt.rans_hw_lanes = rans_lanes;
   Result r;
   std::vector<std::vector<uint8_t>> payloads;
   for (const auto& t : tensors) {
@@ -138,7 +142,7 @@ Result run(CoderId id, const std::vector<std::vector<uint16_t>>& tensors, unsign
         r.rtl_note = why;
         continue;
       }
-      const auto run = rtl::decode_rtl(id, payloads[i], tensors[i].size(), p);
+      const auto run = rtl::decode_rtl(id, payloads[i], tensors[i].size(), p, ropt);
       if (run.symbols != tensors[i]) {
         r.rtl_ok = false;
         r.rtl_note = "RTL output differs from the tensor";
@@ -152,9 +156,10 @@ Result run(CoderId id, const std::vector<std::vector<uint16_t>>& tensors, unsign
 
 // LUTs of a module: ppa.json (make synth) if it lists the module, else our own
 // yosys synth_xilinx run. Returns -1 if neither works.
-long lut_count(const std::string& module, const std::string& reports, std::string* source) {
+long lut_count(const std::string& module, const std::string& reports, std::string* source,
+               const std::string& chparam = "") {
   const fs::path ppa = fs::path(reports) / "ppa.json";
-  if (fs::exists(ppa)) {
+  if (chparam.empty() && fs::exists(ppa)) {
     try {
       const auto text = read_bytes(ppa);
       const auto doc = io::parse_json(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
@@ -176,14 +181,16 @@ long lut_count(const std::string& module, const std::string& reports, std::strin
   std::sort(pkgs.begin(), pkgs.end());
   std::sort(mods.begin(), mods.end());
   const fs::path tmp = fs::temp_directory_path();
-  const std::string log = (tmp / ("squish_bench_" + module + ".log")).string();
-  const std::string ys = (tmp / ("squish_bench_" + module + ".ys")).string();
+  const std::string tag = module + (chparam.empty() ? "" : "_param");
+  const std::string log = (tmp / ("squish_bench_" + tag + ".log")).string();
+  const std::string ys = (tmp / ("squish_bench_" + tag + ".ys")).string();
   {
     std::ofstream y(ys);
     y << "read_verilog -sv";
     for (const auto& f : pkgs) y << " " << f;
     y << "\nread_verilog -sv -defer";
     for (const auto& f : mods) y << " " << f;
+    if (!chparam.empty()) y << "\nchparam " << chparam << " " << module;
     y << "\nhierarchy -top " << module << "\nsynth_xilinx -top " << module << "\nstat\n";
   }
   std::fprintf(stderr, "bench entropy: yosys synth_xilinx %s (no ppa.json entry) ...\n", module.c_str());
@@ -251,6 +258,8 @@ int main() {
         std::fprintf(stderr, "bench entropy: %s %s %s ...\n", m.c_str(), v.name.c_str(), c.c_str());
         res[c][v.name][m] = run(id, sym, v.bits, with_rtl);
       }
+      std::fprintf(stderr, "bench entropy: %s %s rans (16 lanes) ...\n", m.c_str(), v.name.c_str());
+      res["rans16"][v.name][m] = run(CoderId::Rans, sym, v.bits, with_rtl, 16);
     }
   }
 
@@ -317,6 +326,30 @@ int main() {
     }
     for (auto& kv : per_variant) co.push_back(kv);
     top.push_back({c, co});
+  }
+  {  // rANS with 16 lanes (streams of up to 16 lanes, the 16-lane decoder)
+    std::string src;
+    const long luts = lut_count("rans_decoder", reports, &src, "-set Lanes 16");
+    json::Object lo;
+    for (const auto& v : variants) {
+      Result tot;
+      for (const auto& m : models) tot.add(res["rans16"][v.name][m]);
+      lo.push_back({v.name, json::Object{{"bits_per_weight", tot.bpw()},
+                                          {"entropy_bits", tot.entropy()},
+                                          {"excess_pct", tot.excess()},
+                                          {"sw_decode_msym_s", tot.msym_s()},
+                                          {"rtl_weights_per_cycle", tot.wpc()},
+                                          {"rtl_weights_per_decode_cycle", tot.wpc_decode()},
+                                          {"rtl_bit_exact", tot.rtl_ok},
+                                          {"weights_per_cycle_per_klut",
+                                           luts > 0 ? tot.wpc() * 1000.0 / static_cast<double>(luts) : 0.0}}});
+      md += "| rans, 16 lanes | " + v.name + " | " + fmt(tot.bpw()) + " | " + fmt(tot.entropy()) + " | " +
+            fmt(tot.excess(), 2) + " | " + fmt(tot.msym_s(), 1) + " | " + fmt(tot.wpc(), 2) + " | " +
+            fmt(tot.wpc_decode(), 2) + " | " + (luts >= 0 ? std::to_string(luts) : "n/a") + " |\n";
+    }
+    lo.push_back({"lut6", luts >= 0 ? json::Value(luts) : json::Value(nullptr)});
+    for (auto& [k, v] : top)
+      if (k == "rans") v["lanes16"] = lo;
   }
   md += "\nheadline keys entropy.<coder>.* are the uint8 (as shipped) figures; pruned80_int4 under "
         "entropy.<coder>.pruned80_int4.*\n";
