@@ -10,8 +10,8 @@
 // the threshold makes disjoint pairs suppress (IoU >= 0) and, with empty_one_i,
 // for two empty boxes (their union is 0).
 //
-// Cost: Slots x (4*CoordW + ClassW + 2) flops, Slots x (4 CoordW-bit compares
-// + one ClassW-bit compare), a Slots-wide priority encoder and mux, one
+// Cost: Slots x (4*CoordW + ClassW + 2) flops, Slots x (4 (CoordW+1)-bit
+// compares + one ClassW-bit compare), a Slots-wide priority encoder and mux, one
 // nms_iou_cmp.
 `default_nettype none
 
@@ -74,14 +74,22 @@ module nms_kept_bank #(
   assign wr_empty = (wr_box_i[CoordW-1:0] == wr_box_i[3*CoordW-1:2*CoordW]) ||
                     (wr_box_i[2*CoordW-1:CoordW] == wr_box_i[4*CoordW-1:3*CoordW]);
 
-  // Overlap pre-test of every slot against the candidate.
+  // Overlap pre-test of every slot against the candidate. With p = plus_one_i,
+  //   intersection width > 0  <=>  kx1 < cx2 + p  and  cx1 + (1 - p) <= kx2
+  // (the same for y): the candidate-side sums are formed once per bank, so each
+  // slot needs one CoordW+1-bit compare per edge rather than a < / <= pair.
+  logic [CoordW:0] cx2p, cy2p, cx1q, cy1q;
+  assign cx2p = {1'b0, cx2} + {{CoordW{1'b0}}, plus_one_i};
+  assign cy2p = {1'b0, cy2} + {{CoordW{1'b0}}, plus_one_i};
+  assign cx1q = {1'b0, cx1} + {{CoordW{1'b0}}, !plus_one_i};
+  assign cy1q = {1'b0, cy1} + {{CoordW{1'b0}}, !plus_one_i};
+
   always_comb begin
     for (int unsigned s = 0; s < Slots; s++) begin
       logic [CoordW-1:0] kx1, ky1, kx2, ky2;
       logic hit, cls_ok;
       {ky2, kx2, ky1, kx1} = box_q[s];
-      hit = plus_one_i ? (kx1 <= cx2 && cx1 <= kx2 && ky1 <= cy2 && cy1 <= ky2)
-                       : (kx1 < cx2 && cx1 < kx2 && ky1 < cy2 && cy1 < ky2);
+      hit = ({1'b0, kx1} < cx2p) && (cx1q <= {1'b0, kx2}) && ({1'b0, ky1} < cy2p) && (cy1q <= {1'b0, ky2});
       hit = hit || all_pairs_i || (empty_one_i && !plus_one_i && cand_empty_i && empty_q[s]);
       cls_ok = !class_aware_i || (class_q[s] == cand_class_i);
       fresh[s] = valid_q[s] && hit && cls_ok;
