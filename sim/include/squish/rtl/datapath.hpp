@@ -54,6 +54,10 @@ class DatapathRtl {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Do not keep a DatapathRtl and a SparseDatapathRtl alive at the same time:
+/// with Verilator 5.006, destroying one while the other exists crashes in
+/// VerilatedScope teardown (seen in bench_datapath; sequential use is fine).
+///
 /// The decoder + datapath path (rtl/mac/mac_sparse_datapath.sv): a serialized
 /// sparse payload (docs/format.md) in, results out. Built only when
 /// rtl/sparse/sparse_decoder.sv is present (SQUISH_HAVE_SPARSE_PATH).
