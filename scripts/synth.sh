@@ -28,6 +28,9 @@ read_rtl() {  # yosys commands that read every RTL file
   echo "read_verilog -sv -D SYNTHESIS -defer" $rtl_modules
 }
 
+# The last statistics table of a Yosys log (synth_xilinx prints its own before ours).
+last_stat() { awk '/Number of cells/{buf=""} {buf = buf $0 "\n"} END{printf "%s", buf}' "$1"; }
+
 rows=()
 for m in "${mods[@]}"; do
   f=$(rtl_file_of "$m"); [ -n "$f" ] || { echo "synth: no module $m"; continue; }
@@ -94,19 +97,20 @@ TCL
     [ -n "$chparam" ] && echo "$chparam"
     echo "synth_xilinx -top $m -flatten"
     echo "stat"; } > "$d/xilinx.ys"
-  lut=""; ff=""; carry=""; bram=""; dsp=""
+  lut=""; ff=""; carry=""; bram=""; dsp=""; lutram=""
   if timeout "$TIMEOUT" yosys -q -l "$d/xilinx.log" -s "$d/xilinx.ys" >/dev/null 2>&1; then
-    read -r lut ff carry bram dsp < <(awk '
+    read -r lut ff carry bram dsp lutram < <(awk '
       $1 ~ /^LUT[1-6]$/ {l += $2}
       $1 ~ /^FD[CPRS]E$/ || $1 ~ /^FD[CPRS]E_1$/ || $1 == "FDRE" {f += $2}
       $1 == "CARRY4" {c += $2}
       $1 ~ /^RAMB/ {b += $2}
       $1 ~ /^DSP48/ {d += $2}
-      END {printf "%d %d %d %d %d\n", l, f, c, b, d}' <(sed -n '/Number of cells/,$p' "$d/xilinx.log" | tail -n +1))
+      $1 ~ /^RAM(32|64|128|256)/ {r += $2}
+      END {printf "%d %d %d %d %d %d\n", l, f, c, b, d, r}' <(last_stat "$d/xilinx.log"))
   fi
   t1=$(date +%s)
-  echo "synth $m: ${cells} cells, ${area} um2, crit ${crit:-?} ns (Fmax ${fmax:-?} MHz), LUT ${lut:-?} FF ${ff:-?} CARRY4 ${carry:-?} ($((t1 - t0)) s)"
-  rows+=("$m|ok|$cells|$area|$crit|$fmax|$lut|$ff|$carry|$bram|$dsp|$cfg")
+  echo "synth $m: ${cells} cells, ${area} um2, crit ${crit:-?} ns (Fmax ${fmax:-?} MHz), LUT ${lut:-?} (+${lutram:-0} LUT-RAM) FF ${ff:-?} CARRY4 ${carry:-?} ($((t1 - t0)) s)"
+  rows+=("$m|ok|$cells|$area|$crit|$fmax|$lut|$ff|$carry|$bram|$dsp|$cfg|$lutram")
 done
 
 printf '%s\n' "${rows[@]}" | python3 "$here/ppa_report.py" "$reports" "$PERIOD_NS"
