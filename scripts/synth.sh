@@ -47,7 +47,7 @@ for m in "${mods[@]}"; do
 hierarchy -check -top $m
 synth -top $m -flatten
 dfflibmap -liberty $LIB
-abc -liberty $LIB -D $((PERIOD_NS * 1000))
+abc -liberty $LIB
 opt_clean -purge
 stat -liberty $LIB
 write_verilog -noattr -noexpr $d/osu018.v
