@@ -7,8 +7,8 @@
 #   rtl_file_of M   path of module M's file, or empty
 #   rtl_all_modules names of every module
 RTL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/rtl"
-rtl_pkgs=$(find "$RTL_ROOT" -name '*_pkg.sv' | sort)
-rtl_modules=$(find "$RTL_ROOT" -name '*.sv' ! -name '*_pkg.sv' | sort)
-rtl_dirs=$(find "$RTL_ROOT" -name '*.sv' -printf '%h\n' | sort -u)
-rtl_file_of() { find "$RTL_ROOT" -name "$1.sv" | head -1; }
+rtl_pkgs=$(find -L "$RTL_ROOT" -name '*_pkg.sv' | sort)
+rtl_modules=$(find -L "$RTL_ROOT" -name '*.sv' ! -name '*_pkg.sv' | sort)
+rtl_dirs=$(find -L "$RTL_ROOT" -name '*.sv' -printf '%h\n' | sort -u)
+rtl_file_of() { find -L "$RTL_ROOT" -name "$1.sv" | head -1; }
 rtl_all_modules() { for f in $rtl_modules; do basename "$f" .sv; done; }
