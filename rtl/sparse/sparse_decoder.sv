@@ -197,7 +197,17 @@ module sparse_decoder #(
   logic [31:0] cnt_beats_q, cnt_entries_q, cnt_words_q, cnt_blocked_q, cnt_starved_q;
   logic [31:0] cnt_beats_d, cnt_entries_d, cnt_words_d, cnt_blocked_d, cnt_starved_d;
 
-  // ---- field extractors: entry j at bit offset j * ew ------------------------
+  // bitmap: the chunk starting at cbase_q (its mask is the next chunk_len bits)
+  logic [5:0]  chunk_len;
+  logic [31:0] chunk_mask;
+  logic [IdxWidth+1:0] chunk_end;
+  assign chunk_len  = ((32'(cols_q) - 32'(cbase_q)) >= 32'd32) ? 6'd32 : 6'(32'(cols_q) - 32'(cbase_q));
+  assign chunk_mask = bits[31:0] & lowmask(chunk_len);
+  assign chunk_end  = (IdxWidth+2)'(cbase_q) + (IdxWidth+2)'(chunk_len);
+
+  // ---- field extractors: entry j at bit offset base + j * ew ------------------
+  // (base = the mask's length when a bitmap step reads a mask and its first
+  // values together, else 0)
   logic [4:0]  ib_eff;
   logic [5:0]  ew_eff;
   logic [31:0] idx_mask;
@@ -215,7 +225,7 @@ module sparse_decoder #(
     logic [7:0]  raw;
     // j * ew as a sum of constant shifts (no multiplier cell)
     always_comb begin
-      f_off[j*OffWidth +: OffWidth] = '0;
+      f_off[j*OffWidth +: OffWidth] = (state_q == StMask) ? OffWidth'(chunk_len) : '0;
       for (int b = 0; b < 5; b++)
         if (((j >> b) & 1) != 0) f_off[j*OffWidth +: OffWidth] = f_off[j*OffWidth +: OffWidth] + (OffWidth'(ew_eff) << b);
     end
@@ -289,6 +299,8 @@ module sparse_decoder #(
   logic [4:0]            c_p;
   logic [7:0]            e_val;
   logic [31:0]           row_start;
+  logic [IdxWidth+1:0]   next_chunk;  // start of the chunk after the current one
+  assign next_chunk = (state_q == StMask) ? chunk_end : cnext_q;
 
   assign row_start = row_end_q - 32'(cols_q);
 
@@ -317,16 +329,20 @@ module sparse_decoder #(
     c_ns        = '0;
     c_slot      = slot_q;
     c_prevpos   = prevpos_q;
-    c_mask      = mask_q;
+    c_mask      = (state_q == StMask) ? chunk_mask : mask_q;
     c_p         = '0;
     e_idx       = '0;
     e_val       = '0;
-    if (state_q == StEnt || state_q == StBmVal) begin
+    if (state_q == StMask && count < CntWidth'(chunk_len)) begin
+      go      = 1'b0;  // the mask itself is not here yet
+      starved = 1'b1;
+    end
+    if (state_q == StEnt || state_q == StBmVal || state_q == StMask) begin
       for (int unsigned j = 0; j <= K; j++) begin
         e_idx = f_idx[j*32 +: 32];
         e_val = f_val[j*8 +: 8];
         if (go) begin
-          if (state_q == StBmVal) begin
+          if (state_q == StBmVal || state_q == StMask) begin
             if (c_mask == '0) begin
               chunk_done = 1'b1;
               go = 1'b0;
@@ -334,7 +350,7 @@ module sparse_decoder #(
               err_now = sparse_pkg::ErrCount;
               go = 1'b0;
             end else if (!f_avail[j]) begin
-              starved = (j == 0);
+              starved = (j == 0) && state_q == StBmVal;  // StMask still takes the mask
               go = 1'b0;
             end else if (e_val == '0) begin
               err_now = sparse_pkg::ErrValue;
@@ -512,8 +528,6 @@ module sparse_decoder #(
   logic [Slots*8-1:0]        placed_val;
   logic [4:0]           pad_bits;
   logic [31:0]          pad_mask, ptr_val, ptr_mask;
-  logic [5:0]           chunk_len;
-  logic [31:0]          chunk_mask;
 
   assign final_row  = 32'(row_q) + 32'd1 == 32'(rows_q);
   // the current state waits for stream bits that are not in the window
@@ -530,12 +544,10 @@ module sparse_decoder #(
   assign pad_mask   = lowmask(6'(pad_bits));
   assign ptr_mask   = lowmask(pb_q);
   assign ptr_val    = bits[31:0] & ptr_mask;
-  assign chunk_len  = ((32'(cols_q) - 32'(cbase_q)) >= 32'd32) ? 6'd32 : 6'(32'(cols_q) - 32'(cbase_q));
-  assign chunk_mask = bits[31:0] & lowmask(chunk_len);
 
   // A full beat leaves when the step brings more entries of its row; those
   // entries then start the next beat (so a row's last beat is always flagged).
-  assign emit_old = (state_q == StEnt || state_q == StBmVal) && err_now == sparse_pkg::ErrNone &&
+  assign emit_old = (state_q == StEnt || state_q == StBmVal || state_q == StMask) && err_now == sparse_pkg::ErrNone &&
                     bld_full && n_keep != '0;
   // Entries land in slots place_base.. of the building beat.
   assign place_base = emit_old ? '0 : fill_q;
@@ -715,21 +727,11 @@ module sparse_decoder #(
           end
         end
       end
-      StMask: begin
-        if (count >= CntWidth'(chunk_len)) begin
-          consume = CntWidth'(chunk_len);
-          cnext_d = (IdxWidth+2)'(cbase_q) + (IdxWidth+2)'(chunk_len);
-          if (chunk_mask == '0 && (IdxWidth+2)'(cbase_q) + (IdxWidth+2)'(chunk_len) < (IdxWidth+2)'(cols_q)) begin
-            cbase_d = (IdxWidth+1)'(32'(cbase_q) + 32'(chunk_len));  // empty chunk, not the row's last
-          end else begin
-            mask_d  = chunk_mask;
-            state_d = StBmVal;
-          end
-        end
-      end
-      StEnt, StBmVal: begin
-        if (err_now == sparse_pkg::ErrNone) begin
-          close     = (finished || (chunk_done && cnext_q >= (IdxWidth+2)'(cols_q))) && !emit_old;
+      StEnt, StBmVal, StMask: begin
+        if (state_q == StMask && starved) begin
+          // wait for the mask
+        end else if (err_now == sparse_pkg::ErrNone) begin
+          close     = (finished || (chunk_done && next_chunk >= (IdxWidth+2)'(cols_q))) && !emit_old;
           need_emit = emit_old || close;
           if (need_emit && !out_free) begin
             stall = 1'b1;
@@ -746,9 +748,14 @@ module sparse_decoder #(
             slot_d      = c_slot;
             prevpos_d   = c_prevpos;
             mask_d      = c_mask;
-            if (state_q == StBmVal && chunk_done && !close && cnext_q < (IdxWidth+2)'(cols_q)) begin
-              cbase_d = (IdxWidth+1)'(cnext_q);
-              state_d = StMask;
+            if (state_q == StMask) cnext_d = chunk_end;
+            if (state_q == StMask || state_q == StBmVal) begin
+              if (chunk_done && !close && next_chunk < (IdxWidth+2)'(cols_q)) begin
+                cbase_d = (IdxWidth+1)'(next_chunk);  // next chunk: its mask and first values
+                state_d = StMask;
+              end else if (!close) begin
+                state_d = StBmVal;  // more ones in this chunk, or a deferred row close
+              end
             end
           end
         end else begin
@@ -796,7 +803,8 @@ module sparse_decoder #(
     end
 
     // Beat builder.
-    if (!stall && (state_q == StEnt || state_q == StBmVal || state_q == StPtr) && err_now == sparse_pkg::ErrNone) begin
+    if (!stall && (state_q == StEnt || state_q == StBmVal || state_q == StMask || state_q == StPtr) &&
+        err_now == sparse_pkg::ErrNone) begin
       if (close) begin
         out_valid_d    = 1'b1;
         out_fill_d     = fill_q + FillWidth'(n_keep);
