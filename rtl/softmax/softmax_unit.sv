@@ -41,6 +41,10 @@
 // two small multipliers and a squarer),
 // an 8 x 128-bit output FIFO and a 2 x 66-bit statistics FIFO; ~4.5 kbit of
 // flops. See docs/softmax.md for the synthesized figures.
+//
+// make synth maps a flattened 1-lane instance (the 8-lane flat run exceeds its
+// time limit); bench_softmax synthesizes 1 and 8 lanes hierarchically.
+// squish-synth: chparam -set Lanes 1
 `default_nettype none
 
 module softmax_unit #(
