@@ -78,7 +78,7 @@ function(squish_register_rtl_checks)
     add_test(NAME lint.${n} COMMAND ${SQUISH_ROOT}/scripts/lint.sh ${n})
     set_tests_properties(lint.${n} PROPERTIES LABELS "lint" TIMEOUT 120)
     add_test(NAME synth.${n} COMMAND ${SQUISH_ROOT}/scripts/synth-check.sh ${n})
-    set_tests_properties(synth.${n} PROPERTIES LABELS "synth" TIMEOUT 300)
+    set_tests_properties(synth.${n} PROPERTIES LABELS "synth" TIMEOUT 1200)
   endforeach()
 endfunction()
 
