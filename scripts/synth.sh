@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # make synth: per module PPA with open tools.
-#   1. Yosys 0.23 -> OSU 0.18um standard cells (dfflibmap + abc): cells, area (um^2)
+#   1. Yosys 0.23 -> OSU 0.18um standard cells (dfflibmap + abc): cells, area (um^2).
+#      ABC maps for delay, then buffers high-fanout nets and sizes gates
+#      (buffer/upsize/dnsize); without buffering, a net driving hundreds of
+#      unit-size gates shows up in STA as a 35 ns wire.
 #   2. OpenSTA on that netlist: worst setup path at a 10 ns clock -> Fmax (MHz)
 #   3. Yosys synth_xilinx (7-series): LUT, FF, CARRY4 counts
 # Writes <reports>/ppa.json, <reports>/ppa.md and per-module logs/netlists under
@@ -47,7 +50,7 @@ for m in "${mods[@]}"; do
 hierarchy -check -top $m
 synth -top $m -flatten
 dfflibmap -liberty $LIB
-abc -liberty $LIB
+abc -liberty $LIB -D $((PERIOD_NS * 1000)) -script +strash;dc2;strash;&get,-n;&dch,-f;&nf,{D};&put;buffer,-p;upsize,{D};dnsize,{D}
 opt_clean -purge
 stat -liberty $LIB
 write_verilog -noattr -noexpr $d/osu018.v
