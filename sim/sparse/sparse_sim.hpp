@@ -217,39 +217,19 @@ struct Measured {
   bool match = false, error = false;
 };
 
-inline Measured measure(const squish::sparse::Encoding& e, dp::WPrec p, Backpressure bp, uint64_t seed = 1) {
+/// Runs one payload through a fresh decoder of either port width (Model with
+/// its harness type and the function that turns the payload into input beats).
+template <class Model, class H, class ToBeats>
+Measured measure_with(const char* name, ToBeats to_beats, const squish::sparse::Encoding& e, dp::WPrec p,
+                      Backpressure bp, uint64_t seed) {
   DutOptions o;
   o.seed = seed;
-  o.name = "sparse_decoder";
-  Dut<Vsparse_decoder> dut(o);
+  o.name = name;
+  Dut<Model> dut(o);
   set_wprec(dut.model(), p);
   dut.reset();
-  Harness h(dut, bp);
-  const auto words = words_of(squish::sparse::serialize(e));
-  const auto want = expected_beats(e, p);
-  h.drv.push(words.begin(), words.end());
-  Measured m;
-  m.cycles = dut.run_until([&] { return h.sink.count() >= want.size() || dut->error_o; },
-                           200 * (words.size() + want.size()) + 1000, "payload decoded");
-  m.words = words.size();
-  m.beats = want.size();
-  m.entries = dut->cnt_entries_o;
-  m.blocked = dut->cnt_blocked_o;
-  m.starved = dut->cnt_starved_o;
-  m.error = dut->error_o;
-  m.match = !m.error && h.sink.beats() == want && !h.sink.protocol_error();
-  return m;
-}
-
-inline Measured measure_wide(const squish::sparse::Encoding& e, dp::WPrec p, Backpressure bp, uint64_t seed = 1) {
-  DutOptions o;
-  o.seed = seed;
-  o.name = "sparse_decoder_wide";
-  Dut<Vsparse_decoder_wide> dut(o);
-  set_wprec(dut.model(), p);
-  dut.reset();
-  WideHarness h(dut, bp);
-  const auto beats_in = wide_words_of(squish::sparse::serialize(e));
+  H h(dut, bp);
+  const auto beats_in = to_beats(squish::sparse::serialize(e));
   const auto want = expected_beats(e, p);
   h.drv.push(beats_in.begin(), beats_in.end());
   Measured m;
@@ -263,6 +243,17 @@ inline Measured measure_wide(const squish::sparse::Encoding& e, dp::WPrec p, Bac
   m.error = dut->error_o;
   m.match = !m.error && h.sink.beats() == want && !h.sink.protocol_error();
   return m;
+}
+
+inline Measured measure(const squish::sparse::Encoding& e, dp::WPrec p, Backpressure bp, uint64_t seed = 1) {
+  return measure_with<Vsparse_decoder, Harness>("sparse_decoder", [](const auto& b) { return words_of(b); }, e, p,
+                                                bp, seed);
+}
+
+inline Measured measure_wide(const squish::sparse::Encoding& e, dp::WPrec p, Backpressure bp, uint64_t seed = 1) {
+  return measure_with<Vsparse_decoder_wide, WideHarness>("sparse_decoder_wide",
+                                                         [](const auto& b) { return wide_words_of(b); }, e, p, bp,
+                                                         seed);
 }
 
 inline std::string golden_slice_manifest(const std::string& root) {
