@@ -19,9 +19,10 @@ preserve_range. Written (float32, NHWC, .npy):
                                         to 72x72 before pasting (not pixel-identical to
                                         any evaluation input, same people)
   emotion_calib.npy      50x64x64x1     calibration: faces 1,3,...,99 mirrored left-right
-  blazeface_calib_other.npy 16x128x128x3  calibration disjoint from LFW: 16 crops of
+  blazeface_calib_other.npy Kx128x128x3  calibration disjoint from LFW: up to 16 crops of
                                         skimage's other photos (astronaut, chelsea,
-                                        coffee, camera, ...), resized to 128x128
+                                        coffee, camera, ...; K = 14 with Debian 12's
+                                        skimage 0.19), resized to 128x128
 Deterministic: no randomness; the same skimage data gives the same bytes.
 """
 import os
