@@ -185,6 +185,14 @@ class Importer {
         throw FormatError(src_ + ": modelTopology.node[" + std::to_string(idx) + "] needs string \"name\" and \"op\"");
       r.name = jn["name"].get<std::string>();
       r.op = jn["op"].get<std::string>();
+      // every op must be known (checked first, so the message names the op)
+      static const std::set<std::string> known = {
+          "Placeholder", "Const", "Identity", "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative",
+          "FusedDepthwiseConv2dNative", "MatMul", "_FusedMatMul", "BiasAdd", "Add", "AddV2", "Mul", "Relu",
+          "Relu6", "Pad", "MaxPool", "AvgPool", "Mean", "Reshape", "Squeeze", "ConcatV2", "Softmax", "Sigmoid"};
+      if (!known.count(r.op))
+        throw FormatError(src_ + ": node '" + r.name + "' has op '" + r.op + "', which squish does not support (supported: " +
+                          kSupported + ")");
       if (jn.contains("attr")) r.attr = &jn["attr"];
       if (jn.contains("input")) {
         if (!jn["input"].is_array()) fail(r, "\"input\" is not a list");
@@ -209,16 +217,6 @@ class Importer {
     for (const auto& r : raw)
       for (const auto& in : r.inputs)
         if (!raw_by_name_.count(in)) fail(r, "input '" + in + "' names no node");
-
-    // every op must be known
-    static const std::set<std::string> known = {
-        "Placeholder", "Const", "Identity", "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative",
-        "FusedDepthwiseConv2dNative", "MatMul", "_FusedMatMul", "BiasAdd", "Add", "AddV2", "Mul", "Relu",
-        "Relu6", "Pad", "MaxPool", "AvgPool", "Mean", "Reshape", "Squeeze", "ConcatV2", "Softmax", "Sigmoid"};
-    for (const auto& r : raw)
-      if (!known.count(r.op))
-        throw FormatError(src_ + ": node '" + r.name + "' has op '" + r.op + "', which squish does not support (supported: " +
-                          kSupported + ")");
 
     // Const nodes: each must have a weight
     for (const auto& r : raw)
