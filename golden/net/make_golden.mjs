@@ -88,7 +88,29 @@ const jobs = [
     recipe: 'LFW face 0 (scripts/make-inputs.py blazeface_lfw.npy row 0) and the astronaut (astronaut_128.npy)' },
   { model: 'emotion', inputs: [['emotion_faces.npy', [0, 1, 2, 3]]],
     recipe: 'LFW faces 0-3 (scripts/make-inputs.py emotion_faces.npy rows 0-3)' },
+  // MatMul, Mul/Add (batch norm), Softmax
+  { model: 'liveness', inputs: [['blazeface_lfw.npy', [0, 150]]], pool: 4,
+    recipe: 'blazeface_lfw.npy rows 0 (a face) and 150 (a non-face), 4x4 block means -> 32x32x3' },
+  // float16 weights, MatMul, Sigmoid
+  { model: 'antispoof', inputs: [['astronaut_128.npy', [0]]],
+    recipe: 'the astronaut (astronaut_128.npy)' },
 ];
+
+// k x k block means of an HxWxC image (plain double sums, rounded to float32).
+function blockMean(img, shape, k) {
+  const [H, W, C] = shape;
+  const h = H / k, w = W / k;
+  const o = new Float32Array(h * w * C);
+  for (let y = 0; y < h; ++y)
+    for (let x = 0; x < w; ++x)
+      for (let c = 0; c < C; ++c) {
+        let s = 0;
+        for (let dy = 0; dy < k; ++dy)
+          for (let dx = 0; dx < k; ++dx) s += img[((y * k + dy) * W + x * k + dx) * C + c];
+        o[(y * w + x) * C + c] = s / (k * k);
+      }
+  return { data: o, shape: [h, w, C] };
+}
 
 await tf.setBackend('cpu');
 await tf.ready();
@@ -102,7 +124,15 @@ for (const job of jobs) {
     const a = readNpy(path.join(dataDir, file));
     const per = a.data.length / a.shape[0];
     imgShape = a.shape.slice(1);
-    for (const i of idx) rows.push(a.data.slice(i * per, (i + 1) * per));
+    for (const i of idx) {
+      let r = a.data.slice(i * per, (i + 1) * per);
+      if (job.pool) {
+        const b = blockMean(r, a.shape.slice(1), job.pool);
+        r = b.data;
+        imgShape = b.shape;
+      }
+      rows.push(r);
+    }
   }
   const results = names.map(() => []);
   let outShapes = null;

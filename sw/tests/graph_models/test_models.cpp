@@ -85,6 +85,10 @@ void check_model(const std::string& name) {
 
 TEST(ModelAgreement, BlazeFaceFrontMatchesTfjs) { check_model("blazeface-front"); }
 TEST(ModelAgreement, EmotionMatchesTfjs) { check_model("emotion"); }
+// MatMul with fused bias+Relu, batch-norm Mul/Add, Softmax
+TEST(ModelAgreement, LivenessMatchesTfjs) { check_model("liveness"); }
+// float16 weights, MatMul, Sigmoid
+TEST(ModelAgreement, AntispoofMatchesTfjs) { check_model("antispoof"); }
 
 TEST(ModelImport, BlazeFaceStructure) {
   const std::string mp = model_path("blazeface-front");
