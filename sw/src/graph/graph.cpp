@@ -12,6 +12,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "squish/error.hpp"
@@ -632,6 +633,12 @@ class Importer {
         o.out_shape[a] += xs[a];
       }
     }
+    int64_t count = 1;
+    for (auto d : o.out_shape) {
+      if (d < 0 || d > (int64_t(1) << 30)) fail(n, "inferred output dimension " + std::to_string(d) + " out of range");
+      count *= std::max<int64_t>(d, 1);
+      if (count > (int64_t(1) << 30)) fail(n, "output of more than 2^30 elements per image");
+    }
     o.inputs = in;
     shapes_[o.name] = o.out_shape;
     g.nodes.push_back(std::move(o));
@@ -643,7 +650,15 @@ class Importer {
 Graph read_tfjs_graph(std::string_view model_json, const std::function<std::vector<uint8_t>(const std::string&)>& load_shard,
                       const std::string& source) {
   Importer imp(source);
-  return imp.run(model_json, load_shard);
+  try {
+    return imp.run(model_json, load_shard);
+  } catch (const nlohmann::json::exception& e) {  // a field of the wrong JSON type
+    throw FormatError(source + ": malformed model.json (" + std::string(e.what()) + ")");
+  } catch (const std::invalid_argument& e) {  // std::stoll on a non-number
+    throw FormatError(source + ": malformed number in model.json (" + std::string(e.what()) + ")");
+  } catch (const std::out_of_range& e) {
+    throw FormatError(source + ": number out of range in model.json (" + std::string(e.what()) + ")");
+  }
 }
 
 Graph load_tfjs_graph(const std::string& path) {

@@ -4,8 +4,11 @@
 // affine dequantization), not by the importer.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "model_builder.hpp"
 #include "squish/error.hpp"
+#include "squish/runtime/float_engine.hpp"
 
 using namespace squish;
 using namespace test_graph;
@@ -248,4 +251,50 @@ TEST(GraphImport, MulNeedsAConstant) {
   m.node("r", "Relu", {"x"});
   m.node("m", "Mul", {"x", "r"});
   expect_error(m, {"node 'm'", "constant"});
+}
+
+TEST(GraphImport, MutatedModelsFailCleanly) {
+  // Random byte edits of a valid model.json: the importer either succeeds or
+  // throws squish::Error (never another exception, never a crash).
+  auto m = conv_model(6, 6, 2, 3, 3, 2, "SAME");
+  m.i32("shape", {2}, {1, -1});
+  m.node("rs", "Reshape", {"conv", "shape"});
+  m.node("sm", "Softmax", {"rs"});
+  const std::string text = m.json_text();
+  const auto shard = m.shard;
+  std::mt19937 rng(7);
+  const std::string alphabet = "0123456789-\"{}[],:.eE ";
+  int ok = 0, errors = 0;
+  for (int it = 0; it < 3000; ++it) {
+    std::string t = text;
+    const int edits = 1 + int(rng() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const size_t pos = rng() % t.size();
+      switch (rng() % 3) {
+        case 0: t[pos] = alphabet[rng() % alphabet.size()]; break;
+        case 1: t.erase(pos, 1 + rng() % 4); break;
+        default: t.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+      }
+    }
+    try {
+      const auto g = graph::read_tfjs_graph(t, [&shard](const std::string&) { return shard; });
+      ++ok;
+      // and what imports also runs (or fails with a squish error)
+      if (g.inputs.size() == 1 && g.find(g.inputs[0])) {
+        auto shape = g.find(g.inputs[0])->out_shape;
+        size_t n = 1;
+        for (auto d : shape) n *= size_t(d);
+        if (n <= 4096) {
+          std::vector<size_t> sh(shape.begin(), shape.end());
+          runtime::run_float(g, Tensor::from_float("x", sh, std::vector<float>(n, 0.5f)));
+        }
+      }
+    } catch (const Error&) {
+      ++errors;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "non-squish exception: " << e.what() << "\n" << t;
+      break;
+    }
+  }
+  EXPECT_GT(errors, 1000);
 }
