@@ -378,6 +378,7 @@ FloatResult run_float(const graph::Graph& g, const Tensor& input, bool keep_all)
   if (!in) throw FormatError(g.source + ": input '" + g.inputs[0] + "' is not a node");
   if (input.dtype != DType::F32 && input.dtype != DType::F16)
     throw FormatError("input '" + input.name + "': dtype " + std::string(dtype_name(input.dtype)) + " (float32 expected)");
+  input.validate();  // data size against shape and dtype
   const auto& want = in->out_shape;  // [1, ...]
   bool ok = input.shape.size() == want.size() && !input.shape.empty() && input.shape[0] >= 1;
   for (size_t d = 1; ok && d < want.size(); ++d) ok = int64_t(input.shape[d]) == want[d];
