@@ -281,7 +281,7 @@ class Runner {
     throw FormatError(g_.source + ": node '" + n.name + "': input '" + name + "' has no value");
   }
 
-  std::unordered_map<std::string, FT> run(const FT& input) const {
+  std::unordered_map<std::string, FT> run(const FT& input, const std::function<void(const Node&, const FT&)>& hook = {}) const {
     std::unordered_map<std::string, FT> vals;
     for (const Node& n : g_.nodes) {
       FT y;
@@ -338,6 +338,7 @@ class Runner {
       }
       if (numel(y.shape) != int64_t(y.v.size()) || (n.op != Op::Input && y.shape != n.out_shape))
         throw FormatError(g_.source + ": node '" + n.name + "' produced shape " + sh(y.shape) + ", import inferred " + sh(n.out_shape));
+      if (hook) hook(n, y);
       vals[n.name] = std::move(y);
     }
     return vals;
@@ -371,7 +372,9 @@ Tensor stack(const std::string& name, const std::vector<const FT*>& per_image, s
 
 }  // namespace
 
-FloatResult run_float(const graph::Graph& g, const Tensor& input, bool keep_all) {
+namespace {
+// Checks the input against the graph's Placeholder; returns its per-image shape.
+std::vector<int64_t> check_input(const graph::Graph& g, const Tensor& input) {
   if (g.inputs.size() != 1)
     throw UsageError(g.source + ": the float engine runs graphs with one input; this one has " + std::to_string(g.inputs.size()));
   const Node* in = g.find(g.inputs[0]);
@@ -388,6 +391,24 @@ FloatResult run_float(const graph::Graph& g, const Tensor& input, bool keep_all)
     throw FormatError("input '" + input.name + "' has shape " + shape_string(input.shape) + "; the graph's input '" + in->name +
                       "' takes " + sh(w) + " (N first)");
   }
+  return want;
+}
+}  // namespace
+
+void run_float_visit(const graph::Graph& g, const Tensor& input, const FloatVisitor& visit) {
+  const auto want = check_input(g, input);
+  const size_t N = input.shape[0];
+  const std::vector<float> all = input.to_float();
+  const size_t per = all.size() / N;
+  Runner runner(g);
+  for (size_t i = 0; i < N; ++i) {
+    FT x{want, std::vector<float>(all.begin() + i * per, all.begin() + (i + 1) * per)};
+    runner.run(x, [&](const Node& n, const FT& y) { visit(i, n, y.v, y.shape); });
+  }
+}
+
+FloatResult run_float(const graph::Graph& g, const Tensor& input, bool keep_all) {
+  const auto want = check_input(g, input);
   const size_t N = input.shape[0];
   const std::vector<float> all = input.to_float();
   const size_t per = all.size() / N;

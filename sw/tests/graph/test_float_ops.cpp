@@ -314,3 +314,24 @@ TEST(FloatOps, InputShapeMismatchIsAnError) {
   EXPECT_EQ(r.outputs.at(0).shape, (std::vector<size_t>{3, 4, 4, 1}));
   EXPECT_EQ(r.outputs.at(0).to_float(), std::vector<float>(48, 0.0f));
 }
+
+TEST(FloatOps, VisitorSeesWhatKeepAllKeeps) {
+  std::mt19937 g(seed());
+  ModelBuilder m;
+  m.placeholder("x", {-1, 3, 3, 2});
+  m.f32("f", {3, 3, 2, 1}, rnd(18, g));
+  m.node("dw", "DepthwiseConv2dNative", {"x", "f"}, {{"strides", ints({1, 1, 1, 1})}, {"padding", str("SAME")}});
+  m.node("r", "Relu", {"dw"});
+  const auto gr = m.build();
+  const Tensor x = Tensor::from_float("x", {3, 3, 3, 2}, rnd(54, g));
+  const auto all = runtime::run_float(gr, x, true);
+  size_t calls = 0;
+  runtime::run_float_visit(gr, x, [&](size_t img, const graph::Node& n, std::span<const float> v, const std::vector<int64_t>& shape) {
+    ++calls;
+    EXPECT_EQ(shape[0], 1);
+    const auto ref = all.values.at(n.name).to_float();
+    ASSERT_EQ(ref.size(), 3 * v.size()) << n.name;
+    for (size_t k = 0; k < v.size(); ++k) EXPECT_EQ(v[k], ref[img * v.size() + k]) << n.name;
+  });
+  EXPECT_EQ(calls, 3u * gr.nodes.size());
+}

@@ -7,7 +7,9 @@
 // pooling, Mean and Softmax sums in double. The int8 engine calibrates on it.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,5 +28,12 @@ struct FloatResult {
 /// shape with any batch). N images run as N inferences. FormatError when the
 /// input's shape does not match the graph's input (names both shapes).
 FloatResult run_float(const graph::Graph& g, const Tensor& input, bool keep_all = false);
+
+/// Calls `visit(image, node, values, shape)` for every node of every image, in
+/// graph order (values: float32, shape with batch dimension 1), and keeps
+/// nothing: calibration statistics over many images without keep_all's memory.
+using FloatVisitor = std::function<void(size_t image, const graph::Node& node, std::span<const float> values,
+                                        const std::vector<int64_t>& shape)>;
+void run_float_visit(const graph::Graph& g, const Tensor& input, const FloatVisitor& visit);
 
 }  // namespace squish::runtime
