@@ -17,9 +17,9 @@ CORE_PKGS=(
   verilator yosys opensta qflow-tech-osu018 gtkwave lcov z3
   libgtest-dev libgmock-dev libbenchmark-dev
   libgemmlowp-dev libopencv-dev
-  python3 python3-numpy python3-matplotlib python3-skimage
-  nlohmann-json3-dev
+  python3 python3-numpy python3-matplotlib
   nodejs npm xxd
+  python3-skimage nlohmann-json3-dev
 )
 # Only for regenerating golden vectors from independent references.
 GOLDEN_PKGS=(python3-scipy python3-torch python3-torchvision python3-sklearn)
