@@ -79,7 +79,9 @@ FT conv2d(const Node& n, const FT& x, const Tensor& f, const std::vector<float>&
           if (ix < 0 || ix >= W) continue;
           const float* xp = &x.v[size_t((iy * W + ix) * C)];
           const float* wp = &w[size_t((kh * KW + kw) * C * M)];
-          if (depthwise) {
+          if (depthwise && M == 1) {
+            for (int64_t c = 0; c < C; ++c) acc[c] = madd(acc[c], xp[c], wp[c]);
+          } else if (depthwise) {
             for (int64_t c = 0; c < C; ++c)
               for (int64_t q = 0; q < M; ++q) acc[c * M + q] = madd(acc[c * M + q], xp[c], wp[c * M + q]);
           } else {
