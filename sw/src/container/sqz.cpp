@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "squish/container/coded_sparse.hpp"
 #include "squish/error.hpp"
 #include "squish/io/crc32.hpp"
 
@@ -396,18 +397,30 @@ void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) 
   const auto ch = quant::channel_of(s.shape, q.channel_axis);
   s.coder_params.alphabet_bits = q.bits;
   s.coder_params.zero_symbol = static_cast<uint16_t>(static_cast<uint32_t>(q.channels.empty() ? 0 : q.channels[0].zero_point) & mask_of(q.bits));
-  if (s.coder != entropy::CoderId::None) {
-    // Entropy-coded sections store the dense symbol stream; sparsity is left to
-    // the coder (its zero symbol), so the sparse format is forced to dense.
+  const bool coded = s.coder != entropy::CoderId::None;
+  if (coded && ((s.sparse_format == sparse::Format::Dense && !sparse_auto) || !sparse_eligible(s.shape, n) || q.bits > 8)) {
+    // The dense symbol stream, one code per symbol; sparsity is left to the
+    // coder (its zero symbol).
     s.sparse_format = sparse::Format::Dense;
     s.payload = entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);
     return;
   }
+  const entropy::CoderParams dense_cp = s.coder_params;
   auto pack_dense = [&] {
     s.sparse_format = sparse::Format::Dense;
-    entropy::CoderParams p = s.coder_params;
-    s.payload = entropy::encode_symbols(entropy::CoderId::None, symbols_of(q, codes), p);
-    for (uint64_t k = kEntryInterval; k < n; k += kEntryInterval) s.entries.push_back({k, k * q.bits / 8});
+    s.coder_params = dense_cp;
+    s.payload = entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);
+    if (!coded)
+      for (uint64_t k = kEntryInterval; k < n; k += kEntryInterval) s.entries.push_back({k, k * q.bits / 8});
+  };
+  // A sparse payload, entropy-coded over its body when a coder is set (the
+  // symbol width chosen by exact size, docs/format.md).
+  auto finish = [&](std::vector<uint8_t> sparse_bytes) {
+    if (!coded) return sparse_bytes;
+    entropy::CoderParams cp = dense_cp;
+    auto out = code_sparse_best(sparse_bytes, s.coder, cp);
+    s.coder_params = cp;
+    return out;
   };
   const bool want_auto = sparse_auto;
   if ((s.sparse_format == sparse::Format::Dense && !want_auto) || !sparse_eligible(s.shape, n) || q.bits > 15) {
@@ -425,27 +438,31 @@ void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) 
     if (p.nm_n == 0) p.nm_n = 2;
     if (p.nm_m == 0) p.nm_m = 4;
     std::vector<uint8_t> best_payload;
+    entropy::CoderParams best_cp = dense_cp;
     sparse::Format best = sparse::Format::Dense;
-    const uint64_t dense_bytes = (n * q.bits + 7) / 8;
-    uint64_t best_bytes = dense_bytes;
+    pack_dense();
+    uint64_t best_bytes = s.payload.size();
     for (sparse::Format f : sparse::all_formats()) {
       if (f == sparse::Format::Dense) continue;
       const bool matrix = f == sparse::Format::Csr || f == sparse::Format::Csc;
       const auto sh = shape32(s.shape, matrix);
       if (f == sparse::Format::Nm && !sparse::fits_nm(v, sh, p.nm_n, p.nm_m)) continue;
-      auto bytes = sparse::serialize(sparse::encode(f, v, sh, p));
+      auto bytes = finish(sparse::serialize(sparse::encode(f, v, sh, p)));
       if (bytes.size() < best_bytes) {
         best_bytes = bytes.size();
         best = f;
         best_payload = std::move(bytes);
+        best_cp = s.coder_params;
       }
     }
     if (best == sparse::Format::Dense) {
       pack_dense();
       return;
     }
+    s.entries.clear();
     s.sparse_format = best;
     s.sparse_params = p;
+    s.coder_params = best_cp;
     s.payload = std::move(best_payload);
     return;
   }
@@ -461,7 +478,7 @@ void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) 
     }
   }
   s.sparse_params = p;
-  s.payload = sparse::serialize(sparse::encode(f, v, sh, p));
+  s.payload = finish(sparse::serialize(sparse::encode(f, v, sh, p)));
 }
 
 std::vector<int32_t> decode_codes(const Section& s, uint64_t max_elements) {
@@ -482,10 +499,17 @@ std::vector<int32_t> decode_codes(const Section& s, uint64_t max_elements) {
     if (sym.size() != n) throw FormatError("section '" + s.name + "': coder returned " + std::to_string(sym.size()) + " symbols, expected " + std::to_string(n));
     for (size_t i = 0; i < n; ++i) codes[i] = code_of_symbol(q, sym[i]);
   } else {
-    if (s.coder != entropy::CoderId::None) throw FormatError("section '" + s.name + "': entropy-coded sections must be dense");
+    std::vector<uint8_t> plain;
+    if (s.coder != entropy::CoderId::None) {
+      try {
+        plain = uncode_sparse(s.payload, s.coder, s.coder_params, max_elements);
+      } catch (const Error& err) {
+        throw FormatError("section '" + s.name + "': " + err.what());
+      }
+    }
     sparse::Encoding e;
     try {
-      e = sparse::deserialize(s.payload, max_elements);
+      e = sparse::deserialize(s.coder != entropy::CoderId::None ? std::span<const uint8_t>(plain) : std::span<const uint8_t>(s.payload), max_elements);
     } catch (const UsageError& err) {
       throw FormatError("section '" + s.name + "': " + err.what());
     }
