@@ -205,8 +205,8 @@ TEST(Container, ReaderRejectsCorruption) {
   b[1] = 'X';
   EXPECT_NE(err(b).find("bad magic"), std::string::npos);
   b = good;
-  b[8] = 2;
-  EXPECT_NE(err(b).find("unsupported format version 2"), std::string::npos);
+  b[8] = 3;
+  EXPECT_NE(err(b).find("unsupported format version 3"), std::string::npos);
   const auto c = container::parse(good);
   // Truncation inside section 2.
   b.assign(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(c.sections[2].file_offset + 10));
