@@ -396,7 +396,63 @@ bool any_zero_point(const quant::QuantParams& q) {
 }
 }  // namespace
 
+namespace {
+// The coded dense symbol stream at the coder parameters that give the fewest
+// bytes (Tunstall: every k up to the requested one for tensors up to 2^16
+// weights; rANS picks its table precision itself).
+std::vector<uint8_t> code_dense_best(Section& s, std::span<const uint16_t> sym) {
+  auto out = entropy::encode_symbols(s.coder, sym, s.coder_params);
+  if (s.coder == entropy::CoderId::Tunstall && sym.size() <= 65536) {
+    const unsigned kmax = s.coder_params.tunstall_k;
+    for (unsigned k = 8; k < kmax; ++k) {
+      entropy::CoderParams p = s.coder_params;
+      p.tunstall_k = k;
+      auto o = entropy::encode_symbols(s.coder, sym, p);
+      if (o.size() < out.size()) out = std::move(o);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+static void encode_codes_impl(Section& s, std::span<const int32_t> codes, bool sparse_auto, bool top);
+
+// A section with a coder: the coded dense stream, or (explicit format or auto)
+// a coded sparse payload; then, by exact byte count, the uncoded form when no
+// coded form pays for its tables (the section then says coder none).
+static void encode_coded(Section& s, std::span<const int32_t> codes, bool sparse_auto) {
+  const auto& q = s.quant;
+  const size_t n = codes.size();
+  const entropy::CoderParams cp0 = s.coder_params;
+  const sparse::Format asked = s.sparse_format;
+  if ((asked == sparse::Format::Dense && !sparse_auto) || !sparse_eligible(s.shape, n) || q.bits > 8) {
+    s.sparse_format = sparse::Format::Dense;
+    s.payload = code_dense_best(s, symbols_of(q, codes));
+  } else {
+    // Coded sparse (or auto over coded forms): the v1 path below with the coder set.
+    encode_codes_impl(s, codes, sparse_auto, false);
+  }
+  // Fallback: the same request without a coder.
+  Section plain = s;
+  plain.coder = entropy::CoderId::None;
+  plain.coder_params = cp0;
+  plain.sparse_format = asked;
+  encode_codes_impl(plain, codes, sparse_auto, true);
+  if (plain.payload.size() <= s.payload.size()) {
+    s.coder = entropy::CoderId::None;
+    s.coder_params = plain.coder_params;
+    s.sparse_format = plain.sparse_format;
+    s.sparse_params = plain.sparse_params;
+    s.entries = plain.entries;
+    s.payload = std::move(plain.payload);
+  }
+}
+
 void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) {
+  encode_codes_impl(s, codes, sparse_auto, true);
+}
+
+static void encode_codes_impl(Section& s, std::span<const int32_t> codes, bool sparse_auto, bool top) {
   const auto& q = s.quant;
   const size_t n = shape_numel(s.shape);
   if (codes.size() != n) throw UsageError("encode_codes: " + std::to_string(codes.size()) + " codes for " + std::to_string(n) + " elements");
@@ -407,18 +463,15 @@ void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) 
   s.coder_params.alphabet_bits = q.bits;
   s.coder_params.zero_symbol = static_cast<uint16_t>(static_cast<uint32_t>(q.channels.empty() ? 0 : q.channels[0].zero_point) & mask_of(q.bits));
   const bool coded = s.coder != entropy::CoderId::None;
-  if (coded && ((s.sparse_format == sparse::Format::Dense && !sparse_auto) || !sparse_eligible(s.shape, n) || q.bits > 8)) {
-    // The dense symbol stream, one code per symbol; sparsity is left to the
-    // coder (its zero symbol).
-    s.sparse_format = sparse::Format::Dense;
-    s.payload = entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);
+  if (coded && top) {
+    encode_coded(s, codes, sparse_auto);
     return;
   }
   const entropy::CoderParams dense_cp = s.coder_params;
   auto pack_dense = [&] {
     s.sparse_format = sparse::Format::Dense;
     s.coder_params = dense_cp;
-    s.payload = entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);
+    s.payload = coded ? code_dense_best(s, symbols_of(q, codes)) : entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);
     if (!coded)
       for (uint64_t k = kEntryInterval; k < n; k += kEntryInterval) s.entries.push_back({k, k * q.bits / 8});
   };

@@ -34,6 +34,9 @@ uint32_t get_le(std::span<const uint8_t> in, size_t pos, unsigned bytes) {
   return v;
 }
 
+std::vector<uint8_t> encode_with(std::span<const uint16_t> symbols, std::span<const uint64_t> hist, unsigned lanes,
+                                 unsigned pb);
+
 std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned alphabet_bits, unsigned lanes,
                                   unsigned max_prob_bits) {
   // rans_lanes is the maximum: a tensor of fewer than 256 symbols per lane
@@ -43,6 +46,23 @@ std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned al
   unsigned used = 0;
   for (auto c : hist) used += c ? 1 : 0;
   const unsigned pb = choose_prob_bits(max_prob_bits, symbols.size(), used);
+  // Table precision by exact size: a coarser grid costs fewer table bits and
+  // more coded bits. Tensors up to 4096 symbols, where the table is a large
+  // share, try every precision down to the number of used symbols; larger ones
+  // keep pb (the table is then well under 1 % of the payload).
+  unsigned lo = 1;
+  while ((1u << lo) < used) ++lo;
+  if (symbols.size() > 4096) lo = pb;
+  std::vector<uint8_t> best = encode_with(symbols, hist, lanes, pb);
+  for (unsigned q = pb; q-- > lo;) {
+    auto out = encode_with(symbols, hist, lanes, q);
+    if (out.size() < best.size()) best = std::move(out);
+  }
+  return best;
+}
+
+std::vector<uint8_t> encode_with(std::span<const uint16_t> symbols, std::span<const uint64_t> hist, unsigned lanes,
+                                 unsigned pb) {
   const auto freq = normalize_freqs(hist, pb);
   std::vector<uint32_t> cum(freq.size() + 1, 0);
   for (size_t s = 0; s < freq.size(); ++s) cum[s + 1] = cum[s] + freq[s];
