@@ -38,7 +38,7 @@ std::vector<uint8_t> encode_with(std::span<const uint16_t> symbols, std::span<co
                                  unsigned pb);
 
 std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned alphabet_bits, unsigned lanes,
-                                  unsigned max_prob_bits) {
+                                  unsigned max_prob_bits, bool search) {
   // rans_lanes is the maximum: a tensor of fewer than 256 symbols per lane
   // uses fewer lanes (down to 4), saving 4 bytes of state per idle lane.
   while (lanes > 4 && symbols.size() < 256u * lanes) lanes /= 2;
@@ -46,13 +46,14 @@ std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned al
   unsigned used = 0;
   for (auto c : hist) used += c ? 1 : 0;
   const unsigned pb = choose_prob_bits(max_prob_bits, symbols.size(), used);
-  // Table precision by exact size: a coarser grid costs fewer table bits and
-  // more coded bits. Tensors up to 4096 symbols, where the table is a large
-  // share, try every precision down to the number of used symbols; larger ones
-  // keep pb (the table is then well under 1 % of the payload).
+  // Table precision by exact size (rans_precision_search): a coarser grid
+  // costs fewer table bits and more coded bits. Tensors up to 4096 symbols try
+  // every precision down to the number of used symbols, larger ones four steps
+  // down; the smallest payload wins.
   unsigned lo = 1;
   while ((1u << lo) < used) ++lo;
-  if (symbols.size() > 4096) lo = pb;
+  if (!search) lo = pb;
+  else if (symbols.size() > 4096 && pb > lo + 4) lo = pb - 4;
   std::vector<uint8_t> best = encode_with(symbols, hist, lanes, pb);
   for (unsigned q = pb; q-- > lo;) {
     auto out = encode_with(symbols, hist, lanes, q);
@@ -174,15 +175,15 @@ RansHeader rans_read_header(std::span<const uint8_t> payload, const CoderParams&
 
 std::vector<uint8_t> rans_encode(std::span<const uint16_t> symbols, const CoderParams& p) {
   check_params(p);
-  if (!p.rans_significance_split) return encode_plain(symbols, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits);
+  if (!p.rans_significance_split) return encode_plain(symbols, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits, p.rans_precision_search);
   // Split: a 1-bit stream of (symbol != zero_symbol), then the other symbols.
   std::vector<uint16_t> map(symbols.size()), values;
   for (size_t i = 0; i < symbols.size(); ++i) {
     map[i] = symbols[i] != p.zero_symbol;
     if (map[i]) values.push_back(symbols[i]);
   }
-  const auto a = encode_plain(map, 1, p.rans_lanes, p.rans_prob_bits);
-  const auto b = encode_plain(values, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits);
+  const auto a = encode_plain(map, 1, p.rans_lanes, p.rans_prob_bits, p.rans_precision_search);
+  const auto b = encode_plain(values, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits, p.rans_precision_search);
   std::vector<uint8_t> out;
   out.push_back(static_cast<uint8_t>(0x80 | p.rans_lanes));
   put_le(out, static_cast<uint32_t>(a.size()), 4);
