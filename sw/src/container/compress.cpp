@@ -181,6 +181,7 @@ CompressResult compress(std::span<const Tensor> tensors, const CompressOptions& 
     res.tensors.push_back(std::move(rep));
     res.expected.push_back(std::move(expected));
   }
+  if (o.share_tables && o.coder == entropy::CoderId::Rans) share_tables(res.container);
   return res;
 }
 

@@ -1,12 +1,15 @@
 #include "squish/container/sqz.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <climits>
 #include <cstring>
 #include <tuple>
 
 #include "squish/container/coded_sparse.hpp"
 #include "squish/error.hpp"
 #include "squish/io/crc32.hpp"
+#include "squish/entropy/rans.hpp"
 #include "squish/requant/requant.hpp"
 
 namespace squish::container {
@@ -91,6 +94,7 @@ struct Reader {
 constexpr size_t kChannelBytes = 8 + 8 + 4 + 4 + 1;
 
 void write_section_body(Writer& w, const Section& s) {
+  if (s.table_section >= 0) throw UsageError("section '" + s.name + "' shares a rANS table: needs .sqz version 2");
   w.u32(kSectionMagic);
   w.str(s.name);
   w.u8(static_cast<uint8_t>(s.dtype));
@@ -553,8 +557,10 @@ std::vector<int32_t> decode_codes(const Section& s, uint64_t max_elements) {
     entropy::CoderParams p = s.coder_params;
     if (p.alphabet_bits != q.bits) throw FormatError("section '" + s.name + "': coder alphabet of " + std::to_string(p.alphabet_bits) + " bits for " + std::to_string(q.bits) + "-bit codes");
     std::vector<uint16_t> sym;
+    if (s.table_section >= 0 && !s.shared_table) throw FormatError("section '" + s.name + "': shared rANS table not resolved");
     try {
-      sym = entropy::decode_symbols(s.coder, s.payload, n, p);
+      sym = s.table_section >= 0 ? entropy::rans_decode_shared(s.payload, n, p, *s.shared_table)
+                                 : entropy::decode_symbols(s.coder, s.payload, n, p);
     } catch (const UsageError& e) {
       throw FormatError("section '" + s.name + "': " + e.what());
     }
@@ -781,7 +787,11 @@ void write_section_body_v2(Writer2& w, const Section& s) {
     switch (s.coder) {
       case entropy::CoderId::Huffman: w.u8(cp.huffman_max_len); break;
       case entropy::CoderId::Tunstall: w.u8(cp.tunstall_k); break;
-      case entropy::CoderId::Rans: w.u8(cp.rans_lanes | (cp.rans_significance_split ? 0x80u : 0u)); w.u8(cp.rans_prob_bits); break;
+      case entropy::CoderId::Rans:
+        w.u8(cp.rans_lanes | (cp.rans_significance_split ? 0x80u : 0u) | (s.table_section >= 0 ? 0x40u : 0u));
+        w.u8(cp.rans_prob_bits);
+        if (s.table_section >= 0) w.var(static_cast<uint64_t>(s.table_section));
+        break;
       case entropy::CoderId::None: break;
     }
   }
@@ -892,9 +902,14 @@ Section read_section_body_v2(Reader2& r, uint64_t max_elements) {
       case entropy::CoderId::Tunstall: cp.tunstall_k = r.u8("tunstall k"); break;
       case entropy::CoderId::Rans: {
         const uint8_t l = r.u8("rans lanes");
-        cp.rans_lanes = l & 0x7f;
+        cp.rans_lanes = l & 0x3f;
         cp.rans_significance_split = l & 0x80;
         cp.rans_prob_bits = r.u8("rans prob bits");
+        if (l & 0x40) {
+          const uint64_t t = r.var("shared table section");
+          if (t >= (uint64_t{1} << 31)) r.fail("shared table section out of range");
+          s.table_section = static_cast<int64_t>(t);
+        }
         break;
       }
       case entropy::CoderId::None: break;
@@ -1008,6 +1023,21 @@ Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool c
     }
     Reader2 sr{{bytes, static_cast<size_t>(off), static_cast<size_t>(off + n - 4), ctx}};
     Section s = read_section_body_v2(sr, max_elements);
+    if (s.table_section >= 0) {
+      const int64_t t = s.table_section;
+      auto bad = [&](const std::string& m) { throw FormatError(ctx + " ('" + s.name + "'): shared table of section " + std::to_string(t) + ": " + m); };
+      if (t >= static_cast<int64_t>(k)) bad("not an earlier section");
+      const Section& o = c.sections[static_cast<size_t>(t)];
+      if (o.coder != entropy::CoderId::Rans || o.table_section >= 0 || o.sparse_format != sparse::Format::Dense ||
+          o.payload.empty() || (o.payload[0] & 0xc0) || o.coder_params.alphabet_bits != s.coder_params.alphabet_bits)
+        bad("not a dense rANS section with its own table and the same alphabet");
+      if (s.sparse_format != sparse::Format::Dense || s.coder_params.rans_significance_split) bad("only dense plain rANS sections share tables");
+      try {
+        s.shared_table = entropy::rans_read_header(o.payload, o.coder_params).table;
+      } catch (const FormatError& e) {
+        bad(e.what());
+      }
+    }
     s.file_offset = off;
     s.file_bytes = n;
     c.sections.push_back(std::move(s));
@@ -1026,6 +1056,58 @@ uint64_t section_metadata_bytes(const Section& s, uint16_t version_major) {
   Writer w;
   write_section_body(w, s);
   return w.b.size() + 4 + 16 - s.payload.size() - s.name.size();
+}
+
+
+void share_tables(Container& c, unsigned tries) {
+  struct Cand {
+    size_t section;
+    entropy::FreqTable table;
+    unsigned bits;
+  };
+  std::vector<Cand> cands;
+  for (size_t i = 0; i < c.sections.size(); ++i) {
+    Section& s = c.sections[i];
+    const bool dense_rans = s.coder == entropy::CoderId::Rans && s.sparse_format == sparse::Format::Dense &&
+                            s.table_section < 0 && !s.payload.empty() && !(s.payload[0] & 0xc0);
+    const bool plain = s.coder == entropy::CoderId::None && s.sparse_format == sparse::Format::Dense &&
+                       s.quant.scheme != quant::Scheme::Raw && s.quant.bits <= 8;
+    if (!dense_rans && !plain) continue;
+    const auto codes = decode_codes(s);
+    const auto sym = symbols_of(s.quant, codes);
+    const auto hist = entropy::histogram(sym, s.quant.bits);
+    std::vector<std::pair<double, size_t>> ranked;
+    for (size_t k = 0; k < cands.size(); ++k)
+      if (cands[k].bits == s.quant.bits) {
+        const double b = entropy::rans_cost_bits(hist, cands[k].table);
+        if (std::isfinite(b)) ranked.push_back({b, k});
+      }
+    std::sort(ranked.begin(), ranked.end());
+    entropy::CoderParams cp = s.coder_params;
+    cp.alphabet_bits = s.quant.bits;
+    cp.rans_significance_split = false;
+    size_t best = SIZE_MAX;
+    std::vector<uint8_t> best_payload;
+    for (size_t r = 0; r < ranked.size() && r < tries; ++r) {
+      const auto& cand = cands[ranked[r].second];
+      if (cand.table.prob_bits > cp.rans_prob_bits) continue;
+      auto out = entropy::rans_encode_shared(sym, cp, cand.table);
+      if (!out.empty() && out.size() < s.payload.size() && (best == SIZE_MAX || out.size() < best_payload.size())) {
+        best = ranked[r].second;
+        best_payload = std::move(out);
+      }
+    }
+    if (best != SIZE_MAX) {
+      s.coder = entropy::CoderId::Rans;
+      s.coder_params = cp;
+      s.entries.clear();
+      s.payload = std::move(best_payload);
+      s.table_section = static_cast<int64_t>(cands[best].section);
+      s.shared_table = cands[best].table;
+    } else if (dense_rans) {
+      cands.push_back({i, entropy::rans_read_header(s.payload, s.coder_params).table, s.quant.bits});
+    }
+  }
 }
 
 }  // namespace squish::container

@@ -4,6 +4,7 @@
 // in every encoding, and the metadata shrinks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include "squish/container/compress.hpp"
 #include "squish/error.hpp"
+#include "squish/entropy/rans.hpp"
 #include "squish/io/tfjs.hpp"
 
 using namespace squish;
@@ -214,4 +216,73 @@ TEST(ContainerV2, DamagedFilesAreRejected) {
     } catch (const FormatError&) {
     }
   }
+}
+
+TEST(ContainerV2, SharedRansTables) {
+  // Eight 32x32 tensors and small ones from one distribution, quantized with
+  // one fixed scale (codebook-free 8-bit affine on identical ranges): later
+  // sections reuse an earlier table when that is smaller.
+  std::mt19937 g(9);
+  std::normal_distribution<float> d(0, 0.25f);
+  std::vector<Tensor> ts;
+  for (int k = 0; k < 10; ++k) {
+    const std::vector<size_t> shape = k < 8 ? std::vector<size_t>{32, 32} : std::vector<size_t>{4, 64};
+    std::vector<float> v(shape_numel(shape));
+    for (auto& x : v) x = std::clamp(d(g), -1.0f, 1.0f);
+    v[0] = -1.0f;
+    v[1] = 1.0f;  // same range, so the same scale
+    ts.push_back(Tensor::from_float("t" + std::to_string(k), shape, v));
+  }
+  CompressOptions o;
+  o.coder = entropy::CoderId::Rans;
+  o.quant.bits = 4;
+  o.share_tables = false;
+  const auto own = container::compress(ts, o);
+  o.share_tables = true;
+  const auto res = container::compress(ts, o);
+  size_t shared = 0, bytes_own = 0, bytes_shared = 0;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const auto& s = res.container.sections[i];
+    bytes_own += own.container.sections[i].payload.size();
+    bytes_shared += s.payload.size();
+    EXPECT_LE(s.payload.size(), own.container.sections[i].payload.size());
+    if (s.table_section >= 0) {
+      ++shared;
+      EXPECT_LT(s.table_section, static_cast<int64_t>(i));
+      EXPECT_EQ(s.payload[0] & entropy::kRansSharedTable, entropy::kRansSharedTable);
+      // The self-contained form decodes with the plain decoder to the same symbols.
+      const auto full = entropy::rans_with_table(s.payload, *s.shared_table);
+      const auto codes = container::decode_codes(s);
+      EXPECT_EQ(entropy::decode_symbols(entropy::CoderId::Rans, full, codes.size(), s.coder_params),
+                container::symbols_of(s.quant, codes));
+    }
+  }
+  EXPECT_GE(shared, 5u);
+  EXPECT_LT(bytes_shared, bytes_own);
+  const auto file = container::serialize(res.container);
+  const auto back = container::parse(file);
+  for (size_t i = 0; i < ts.size(); ++i) {
+    EXPECT_EQ(back.sections[i].table_section, res.container.sections[i].table_section);
+    const Tensor t = container::decode_tensor(back.sections[i]);
+    ASSERT_EQ(t.data.size(), 4 * res.expected[i].size());
+    EXPECT_EQ(std::memcmp(t.data.data(), res.expected[i].data(), t.data.size()), 0) << i;
+  }
+  EXPECT_EQ(container::serialize(back), file);
+  // Version 1 cannot hold it; a reference to a later section is rejected.
+  auto c1 = res.container;
+  c1.version_major = 1;
+  EXPECT_THROW(container::serialize(c1), UsageError);
+  auto bad = res.container;
+  for (auto& s : bad.sections)
+    if (s.table_section >= 0) {
+      s.table_section = static_cast<int64_t>(bad.sections.size());
+      break;
+    }
+  EXPECT_THROW(container::parse(container::serialize(bad)), FormatError);
+  // Without the table the payload does not decode on its own.
+  for (const auto& s : back.sections)
+    if (s.table_section >= 0) {
+      EXPECT_THROW(entropy::decode_symbols(entropy::CoderId::Rans, s.payload, shape_numel(s.shape), s.coder_params), FormatError);
+      break;
+    }
 }

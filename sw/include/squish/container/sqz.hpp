@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "squish/entropy/codec.hpp"
+#include "squish/entropy/freq_table.hpp"
 #include "squish/prune/prune.hpp"
 #include "squish/quant/quant.hpp"
 #include "squish/sparse/sparse.hpp"
@@ -65,6 +67,11 @@ struct Section {
   entropy::CoderParams coder_params;
   std::vector<EntryPoint> entries;
   std::vector<uint8_t> payload;
+  /// rANS shared table (v2): index of the earlier section whose frequency
+  /// table this payload uses (its payload then has none, docs/format.md); -1 =
+  /// its own. parse() resolves it into shared_table; writers set both.
+  int64_t table_section = -1;
+  std::optional<entropy::FreqTable> shared_table;
 
   // Filled by parse(): where the section sits in the file (incl. its CRC).
   uint64_t file_offset = 0;
@@ -95,6 +102,12 @@ Container parse(std::span<const uint8_t> bytes, uint64_t max_elements = kMaxElem
 /// the smallest of dense packing and every applicable sparse format wins (see
 /// docs/format.md for the fall-backs). Requires s.quant and s.shape to be set.
 void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto = false);
+/// Shares rANS frequency tables across the sections of a container: each
+/// dense rANS section (and each uncoded dense one) is re-coded with the table
+/// of an earlier rANS section when that is smaller by exact byte count. The
+/// candidates are ranked by their cross-entropy on the section's histogram;
+/// the best `tries` are coded exactly.
+void share_tables(Container& c, unsigned tries = 3);
 /// Decodes a quantized section's codes (checks ranges).
 std::vector<int32_t> decode_codes(const Section& s, uint64_t max_elements = kMaxElements);
 /// The stream of entropy-coder symbols for codes (code & mask, one per weight).
