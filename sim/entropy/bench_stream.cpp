@@ -10,7 +10,9 @@
 //   entropy       sum over tensors of n_i * H0_i (order-0 entropy of each
 //                 tensor's code symbols) / weights
 //   excess %      file bits over that sum
-//   meta B/tensor container metadata per tensor (v2 as written; v1 for comparison)
+//   meta B/tensor container metadata per tensor: v2 = file bytes minus names,
+//                 payloads and raw sections, over tensors; v1 = the same
+//                 sections' metadata in the 1.0 layout
 //   RTL           every coded section through its Verilated decoder (coded
 //                 sparse sections: the body symbols), table cycles apart;
 //                 weights/cycle = tensor elements / cycles
@@ -30,6 +32,7 @@
 #include "squish/container/coded_sparse.hpp"
 #include "squish/container/compress.hpp"
 #include "squish/entropy/freq_table.hpp"
+#include "squish/entropy/rans.hpp"
 #include "squish/error.hpp"
 #include "squish/io/tfjs.hpp"
 #include "squish/json.hpp"
@@ -46,8 +49,9 @@ struct Row {
   std::string model, variant, coder;
   uint64_t tensors = 0, weights = 0, file_bytes = 0, name_bytes = 0, raw_bytes = 0;
   double entropy_bits = 0;  // sum n_i H0_i
-  uint64_t meta_v1 = 0, meta_v2 = 0;
+  uint64_t meta_v1 = 0, meta_v2 = 0, payload_bytes = 0;
   uint64_t coded_sparse = 0, coded_dense = 0, uncoded = 0;  // sections by kind
+  uint64_t shared_tables = 0;  // rANS sections using an earlier section's table
   uint64_t rtl_weights = 0, rtl_cycles = 0, rtl_table_cycles = 0;
   double bpw() const { return weights ? 8.0 * static_cast<double>(file_bytes - name_bytes - raw_bytes) / static_cast<double>(weights) : 0; }
   double h0() const { return weights ? entropy_bits / static_cast<double>(weights) : 0; }
@@ -78,11 +82,12 @@ Row measure(const std::string& model, const std::vector<Tensor>& ts, const std::
   r.file_bytes = bytes.size();
   for (size_t i = 0; i < c.sections.size(); ++i) {
     const auto& s = c.sections[i];
-    r.name_bytes += s.name.size();
     if (s.quant.scheme == quant::Scheme::Raw) {
-      r.raw_bytes += s.file_bytes + 1;  // + its header-table varint (raw sections are small)
+      r.raw_bytes += s.file_bytes + (s.file_bytes < 128 ? 1 : 2);  // + its header-table varint
       continue;
     }
+    r.name_bytes += s.name.size();
+    r.payload_bytes += s.payload.size();
     const auto codes = container::decode_codes(s);
     const auto x = container::decode_tensor(s);
     if (x.data.size() != 4 * res.expected[i].size() || std::memcmp(x.data.data(), res.expected[i].data(), x.data.size()) != 0)
@@ -92,12 +97,16 @@ Row measure(const std::string& model, const std::vector<Tensor>& ts, const std::
     r.weights += codes.size();
     ++r.tensors;
     r.meta_v1 += container::section_metadata_bytes(s, 1);
-    r.meta_v2 += container::section_metadata_bytes(s, 2);
     if (s.coder == CoderId::None) {
       ++r.uncoded;
       continue;
     }
-    std::span<const uint8_t> coded(s.payload);
+    // A shared-table rANS payload goes to the RTL with its table inserted
+    // (the RTL decoder loads a table per tensor).
+    const std::vector<uint8_t> full =
+        s.table_section >= 0 ? entropy::rans_with_table(s.payload, *s.shared_table) : s.payload;
+    if (s.table_section >= 0) ++r.shared_tables;
+    std::span<const uint8_t> coded(full);
     uint64_t n = codes.size();
     if (s.sparse_format != sparse::Format::Dense) {
       ++r.coded_sparse;
@@ -118,6 +127,9 @@ Row measure(const std::string& model, const std::vector<Tensor>& ts, const std::
     r.rtl_cycles += run.cycles;
     r.rtl_table_cycles += run.table_cycles;
   }
+  // v2 metadata as written: everything in the file but names, payloads and raw
+  // sections (file header and shared records included).
+  r.meta_v2 = r.file_bytes - r.raw_bytes - r.name_bytes - r.payload_bytes;
   return r;
 }
 
@@ -158,16 +170,16 @@ int main() {
         "entropy = summed per-tensor order-0 entropy of the codes; metadata per tensor in v2 (v1); RTL: every coded "
         "section through its decoder, weights/cycle with table loading (and without).\n\n"
         "| model | variant | coder | tensors | weights | bits/weight | entropy | excess % | meta B/tensor v2 (v1) | "
-        "sections dense/sparse/uncoded | RTL w/cycle | RTL w/cycle w/o tables | table cycles % |\n"
+        "sections dense/sparse/uncoded (shared tables) | RTL w/cycle | RTL w/cycle w/o tables | table cycles % |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     json::Array arr;
     char buf[512];
     for (const auto& r : rows) {
-      std::snprintf(buf, sizeof buf, "| %s | %s | %s | %llu | %llu | %.4f | %.4f | %+.2f | %.1f (%.1f) | %llu/%llu/%llu | %.2f | %.2f | %.1f |\n",
+      std::snprintf(buf, sizeof buf, "| %s | %s | %s | %llu | %llu | %.4f | %.4f | %+.2f | %.1f (%.1f) | %llu/%llu/%llu (%llu) | %.2f | %.2f | %.1f |\n",
                     r.model.c_str(), r.variant.c_str(), r.coder.c_str(), static_cast<unsigned long long>(r.tensors),
                     static_cast<unsigned long long>(r.weights), r.bpw(), r.h0(), r.excess(), r.meta(r.meta_v2),
                     r.meta(r.meta_v1), static_cast<unsigned long long>(r.coded_dense),
-                    static_cast<unsigned long long>(r.coded_sparse), static_cast<unsigned long long>(r.uncoded), r.wpc(),
+                    static_cast<unsigned long long>(r.coded_sparse), static_cast<unsigned long long>(r.uncoded), static_cast<unsigned long long>(r.shared_tables), r.wpc(),
                     r.wpc_decode(), r.rtl_cycles ? 100.0 * static_cast<double>(r.rtl_table_cycles) / static_cast<double>(r.rtl_cycles) : 0.0);
       md += buf;
       arr.push_back(json::Object{{"model", r.model},
@@ -186,6 +198,7 @@ int main() {
                                  {"coded_dense_sections", r.coded_dense},
                                  {"coded_sparse_sections", r.coded_sparse},
                                  {"uncoded_sections", r.uncoded},
+                                 {"shared_table_sections", r.shared_tables},
                                  {"rtl_weights_per_cycle", r.wpc()},
                                  {"rtl_weights_per_decode_cycle", r.wpc_decode()},
                                  {"rtl_cycles", r.rtl_cycles},

@@ -9,6 +9,7 @@
 #include "squish/container/coded_sparse.hpp"
 #include "squish/container/sqz.hpp"
 #include "squish/entropy/codec.hpp"
+#include "squish/entropy/rans.hpp"
 #include "squish/error.hpp"
 #include "squish/json.hpp"
 #ifdef SQUISH_HAVE_RTL
@@ -34,7 +35,9 @@ int run_entropy_rtl(const container::Container& c, bool json_out) {
     const auto& p = s.coder_params;
     // A coded sparse payload: the decoder takes the coder part after the sparse
     // header words, n = the body's symbols (docs/format.md).
-    std::span<const uint8_t> coded(s.payload);
+    const std::vector<uint8_t> full =
+        s.table_section >= 0 && s.shared_table ? entropy::rans_with_table(s.payload, *s.shared_table) : s.payload;
+    std::span<const uint8_t> coded(full);
     if (s.sparse_format != sparse::Format::Dense) {
       const auto h = sparse::read_header(s.payload);
       coded = coded.subspan(h.header_bytes);

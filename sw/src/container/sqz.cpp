@@ -745,7 +745,40 @@ void read_channels(Reader2& r, std::vector<quant::ChannelParams>& ch, size_t n) 
   }
 }
 
-void write_section_body_v2(Writer2& w, const Section& s) {
+bool same_prune(const PruneRecord& a, const PruneRecord& b) {
+  return a.method == b.method && a.n == b.n && a.m == b.m && a.block_rows == b.block_rows && a.block_cols == b.block_cols &&
+         a.norm == b.norm && same_bits(a.sparsity, b.sparsity);
+}
+
+void write_prune(Writer2& w, const PruneRecord& p) {
+  w.u8(static_cast<uint8_t>(p.method));
+  if (p.method != prune::Method::None) {
+    w.u8(p.n);
+    w.u8(p.m);
+    w.u8(p.block_rows);
+    w.u8(p.block_cols);
+    w.u8(p.norm);
+    w.f64(p.sparsity);
+  }
+}
+
+void read_prune(Reader2& r, PruneRecord& p) {
+  const uint8_t pm = r.u8("prune method");
+  if (pm > static_cast<uint8_t>(prune::Method::Blocks)) r.fail("unknown prune method " + std::to_string(pm));
+  p.method = static_cast<prune::Method>(pm);
+  if (pm) {
+    p.n = r.u8("prune n");
+    p.m = r.u8("prune m");
+    p.block_rows = r.u8("block rows");
+    p.block_cols = r.u8("block cols");
+    p.norm = r.u8("prune norm");
+    p.sparsity = r.f64("prune sparsity");
+  }
+}
+
+constexpr uint8_t kPruneDefault = 0x80;  // section prune byte: the header's record
+
+void write_section_body_v2(Writer2& w, const Section& s, const PruneRecord* def) {
   w.str2(s.name);
   w.u8(static_cast<uint8_t>(s.dtype));
   w.var(s.shape.size());
@@ -760,15 +793,8 @@ void write_section_body_v2(Writer2& w, const Section& s) {
   write_channels(w, q.channels);
   w.var(q.codebook.size());
   for (float f : q.codebook) w.f32(f);
-  w.u8(static_cast<uint8_t>(s.prune.method));
-  if (s.prune.method != prune::Method::None) {
-    w.u8(s.prune.n);
-    w.u8(s.prune.m);
-    w.u8(s.prune.block_rows);
-    w.u8(s.prune.block_cols);
-    w.u8(s.prune.norm);
-    w.f64(s.prune.sparsity);
-  }
+  if (def && s.prune.method != prune::Method::None && same_prune(s.prune, *def)) w.u8(kPruneDefault);
+  else write_prune(w, s.prune);
   w.var(s.nonzero);
   w.f32(static_cast<float>(s.signal_energy));
   w.f32(static_cast<float>(s.error_energy));
@@ -815,7 +841,7 @@ void write_section_body_v2(Writer2& w, const Section& s) {
   w.bytes(s.payload);
 }
 
-Section read_section_body_v2(Reader2& r, uint64_t max_elements) {
+Section read_section_body_v2(Reader2& r, uint64_t max_elements, const std::optional<PruneRecord>& def) {
   Section s;
   s.name = r.str2("tensor name");
   r.ctx += " ('" + s.name + "')";
@@ -861,16 +887,12 @@ Section read_section_body_v2(Reader2& r, uint64_t max_elements) {
       r.fail(e.what());
     }
   }
-  const uint8_t pm = r.u8("prune method");
-  if (pm > static_cast<uint8_t>(prune::Method::Blocks)) r.fail("unknown prune method " + std::to_string(pm));
-  s.prune.method = static_cast<prune::Method>(pm);
-  if (pm) {
-    s.prune.n = r.u8("prune n");
-    s.prune.m = r.u8("prune m");
-    s.prune.block_rows = r.u8("block rows");
-    s.prune.block_cols = r.u8("block cols");
-    s.prune.norm = r.u8("prune norm");
-    s.prune.sparsity = r.f64("prune sparsity");
+  if (r.pos < r.end && r.b[r.pos] == kPruneDefault) {
+    if (!def) r.fail("section refers to a default prune record the header does not have");
+    r.pos += 1;
+    s.prune = *def;
+  } else {
+    read_prune(r, s.prune);
   }
   s.nonzero = r.var("nonzero count");
   if (s.nonzero > numel) r.fail("nonzero count above the element count");
@@ -949,9 +971,9 @@ Section read_section_body_v2(Reader2& r, uint64_t max_elements) {
   return s;
 }
 
-std::vector<uint8_t> section_bytes_v2(const Section& s) {
+std::vector<uint8_t> section_bytes_v2(const Section& s, const PruneRecord* def = nullptr) {
   Writer2 w;
-  write_section_body_v2(w, s);
+  write_section_body_v2(w, s, def);
   const uint32_t crc = io::crc32(w.b);
   w.u32(crc);
   return std::move(w.b);
@@ -968,15 +990,33 @@ size_t varint_size(uint64_t x) {
 
 }  // namespace
 
+// The prune record most sections share (none if no section is pruned).
+std::optional<PruneRecord> common_prune(const Container& c) {
+  std::optional<PruneRecord> best;
+  size_t best_n = 0;
+  for (const auto& s : c.sections) {
+    if (s.prune.method == prune::Method::None) continue;
+    size_t n = 0;
+    for (const auto& t : c.sections) n += same_prune(s.prune, t.prune);
+    if (n > best_n) {
+      best_n = n;
+      best = s.prune;
+    }
+  }
+  return best_n >= 2 ? best : std::nullopt;
+}
+
 std::vector<uint8_t> serialize_v2(const Container& c) {
+  const auto def = common_prune(c);
   std::vector<std::vector<uint8_t>> bodies;
-  for (const auto& s : c.sections) bodies.push_back(section_bytes_v2(s));
+  for (const auto& s : c.sections) bodies.push_back(section_bytes_v2(s, def ? &*def : nullptr));
   Writer2 h;
   h.bytes(kMagic);
   h.u16(kVersionMajor);
   h.u16(c.version_minor);
-  h.var(0);  // flags
+  h.var(def ? 1 : 0);  // flags: bit 0 = a default prune record follows the source
   h.str2(c.source);
+  if (def) write_prune(h, *def);
   h.var(c.sections.size());
   for (const auto& b : bodies) h.var(b.size());
   h.u32(io::crc32(h.b));
@@ -989,11 +1029,18 @@ Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool c
   c.version_major = kVersionMajor;
   Reader2 r{{bytes, 10, bytes.size(), "header"}};
   c.version_minor = r.u16("minor version");
-  if (r.var("flags") != 0) {
+  const uint64_t flags = r.var("flags");
+  if (flags & ~uint64_t{1}) {
     r.pos -= 1;
     r.fail("unknown header flags");
   }
   c.source = r.str2("source");
+  std::optional<PruneRecord> def;
+  if (flags & 1) {
+    def.emplace();
+    read_prune(r, *def);
+    if (def->method == prune::Method::None) r.fail("default prune record of method none");
+  }
   const uint64_t count = r.var("section count");
   if (count > bytes.size() - r.pos) r.fail("section count " + std::to_string(count) + " does not fit the file");
   std::vector<uint64_t> sizes(count);
@@ -1022,7 +1069,7 @@ Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool c
       throw FormatError(ctx + " at byte " + std::to_string(off + n - 4) + buf);
     }
     Reader2 sr{{bytes, static_cast<size_t>(off), static_cast<size_t>(off + n - 4), ctx}};
-    Section s = read_section_body_v2(sr, max_elements);
+    Section s = read_section_body_v2(sr, max_elements, def);
     if (s.table_section >= 0) {
       const int64_t t = s.table_section;
       auto bad = [&](const std::string& m) { throw FormatError(ctx + " ('" + s.name + "'): shared table of section " + std::to_string(t) + ": " + m); };
@@ -1053,8 +1100,12 @@ uint64_t section_metadata_bytes(const Section& s, uint16_t version_major) {
     const auto b = section_bytes_v2(s);
     return b.size() + varint_size(b.size()) - s.payload.size() - s.name.size();
   }
+  // Version 1 has no shared tables: the metadata of the same section with its
+  // own table (the payload difference is not metadata).
+  Section own = s;
+  own.table_section = -1;
   Writer w;
-  write_section_body(w, s);
+  write_section_body(w, own);
   return w.b.size() + 4 + 16 - s.payload.size() - s.name.size();
 }
 
