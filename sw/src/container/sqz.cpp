@@ -473,6 +473,7 @@ static void encode_codes_impl(Section& s, std::span<const int32_t> codes, bool s
   }
   const entropy::CoderParams dense_cp = s.coder_params;
   auto pack_dense = [&] {
+    s.entries.clear();
     s.sparse_format = sparse::Format::Dense;
     s.coder_params = dense_cp;
     s.payload = coded ? code_dense_best(s, symbols_of(q, codes)) : entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);

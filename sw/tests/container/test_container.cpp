@@ -173,9 +173,10 @@ TEST(Container, EntryPointsStartMidTensor) {
   std::vector<float> v(3 * 4096 + 100);
   for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(static_cast<int>(i % 13) - 6);
   const std::vector<Tensor> ts = {Tensor::from_float("w", {v.size() / 4, 4}, v)};
-  for (unsigned bits : {3u, 5u, 8u}) {
+  for (unsigned bits : {3u, 5u, 8u, 4u}) {
     CompressOptions o;
     o.quant.bits = bits;
+    o.sparse_auto = bits == 4;  // dense wins the auto choice: entry points once, not twice
     const auto c = container::parse(container::serialize(container::compress(ts, o).container));
     const auto& s = c.sections[0];
     ASSERT_EQ(s.entries.size(), 3u);
