@@ -696,6 +696,7 @@ void write_channels(Writer2& w, const std::vector<quant::ChannelParams>& ch) {
     if (derived_multiplier(c.scale) != std::pair<int32_t, int8_t>{c.multiplier, c.shift}) fl &= ~kChMulDerived;
   }
   if (fl & kChOffsetZero) fl &= ~(kChOffsetF32 | kChOffsetOne);
+  if (ch.empty()) fl = kChOffsetZero | kChMulDerived;  // a zero-size channel axis: nothing to share
   w.u8(fl);
   auto real = [&](double d, bool as32) {
     if (as32) w.f32(static_cast<float>(d));
@@ -719,6 +720,10 @@ void read_channels(Reader2& r, std::vector<quant::ChannelParams>& ch, size_t n) 
   // Every channel costs at least one byte unless shared: refuse counts the
   // section cannot hold before allocating.
   if (!((fl & kChScaleOne) && (fl & kChZpOne))) r.need(n, "channel parameters");
+  if (n == 0 && (fl & (kChScaleOne | kChZpOne | kChOffsetOne))) r.fail("shared channel values for zero channels");
+  // Reader limit: shared values make channels free; refuse more channels than
+  // 8 per remaining section byte (+4096) before allocating them.
+  if (n > 8 * uint64_t{r.end - r.pos} + 4096) r.fail(std::to_string(n) + " channels exceed the reader limit for this section");
   ch.assign(n, {});
   auto real = [&](bool as32, const char* f) { return as32 ? static_cast<double>(r.f32(f)) : r.f64(f); };
   for (size_t k = 0; k < ((fl & kChScaleOne) ? 1 : n); ++k) ch[k].scale = real(fl & kChScaleF32, "scale");
@@ -790,7 +795,6 @@ void write_section_body_v2(Writer2& w, const Section& s, const PruneRecord* def)
   w.u8((q.is_signed ? 1u : 0u) | (q.narrow ? 2u : 0u) | (q.symmetric ? 4u : 0u) | (q.zero_reserved ? 8u : 0u) |
        (q.rounding == quant::Rounding::HalfAway ? 16u : 0u));
   w.u8(static_cast<uint8_t>(q.channel_axis + 1));
-  if (q.channels.empty()) throw UsageError("section '" + s.name + "' has no channel parameters");
   write_channels(w, q.channels);
   w.var(q.codebook.size());
   for (float f : q.codebook) w.f32(f);
