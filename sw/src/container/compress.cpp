@@ -174,13 +174,14 @@ CompressResult compress(std::span<const Tensor> tensors, const CompressOptions& 
         s.coder = entropy::CoderId::None;
         s.sparse_format = sparse::Format::Dense;
       }
-      encode_codes(s, q.codes, o.sparse_auto && s.coder == entropy::CoderId::None);
+      encode_codes(s, q.codes, o.sparse_auto);
       rep.bits = q.params.bits;
     }
     res.container.sections.push_back(std::move(s));
     res.tensors.push_back(std::move(rep));
     res.expected.push_back(std::move(expected));
   }
+  if (o.share_tables && o.coder == entropy::CoderId::Rans) share_tables(res.container);
   return res;
 }
 

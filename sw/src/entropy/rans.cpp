@@ -8,6 +8,8 @@
 #include "squish/entropy/rans.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "squish/entropy/bitio.hpp"
@@ -34,8 +36,11 @@ uint32_t get_le(std::span<const uint8_t> in, size_t pos, unsigned bytes) {
   return v;
 }
 
+std::vector<uint8_t> encode_with(std::span<const uint16_t> symbols, std::span<const uint64_t> hist, unsigned lanes,
+                                 unsigned pb);
+
 std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned alphabet_bits, unsigned lanes,
-                                  unsigned max_prob_bits) {
+                                  unsigned max_prob_bits, bool search) {
   // rans_lanes is the maximum: a tensor of fewer than 256 symbols per lane
   // uses fewer lanes (down to 4), saving 4 bytes of state per idle lane.
   while (lanes > 4 && symbols.size() < 256u * lanes) lanes /= 2;
@@ -43,7 +48,33 @@ std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned al
   unsigned used = 0;
   for (auto c : hist) used += c ? 1 : 0;
   const unsigned pb = choose_prob_bits(max_prob_bits, symbols.size(), used);
+  // Table precision by exact size (rans_precision_search): a coarser grid
+  // costs fewer table bits and more coded bits. Tensors up to 4096 symbols try
+  // every precision down to the number of used symbols, larger ones four steps
+  // down; the smallest payload wins.
+  unsigned lo = 1;
+  while ((1u << lo) < used) ++lo;
+  if (!search) lo = pb;
+  else if (symbols.size() > 4096 && pb > lo + 4) lo = pb - 4;
+  std::vector<uint8_t> best = encode_with(symbols, hist, lanes, pb);
+  for (unsigned q = pb; q-- > lo;) {
+    auto out = encode_with(symbols, hist, lanes, q);
+    if (out.size() < best.size()) best = std::move(out);
+  }
+  return best;
+}
+
+std::vector<uint8_t> encode_table(std::span<const uint16_t> symbols, std::span<const uint32_t> freq, unsigned lanes,
+                                  unsigned pb, bool shared);
+
+std::vector<uint8_t> encode_with(std::span<const uint16_t> symbols, std::span<const uint64_t> hist, unsigned lanes,
+                                 unsigned pb) {
   const auto freq = normalize_freqs(hist, pb);
+  return encode_table(symbols, freq, lanes, pb, false);
+}
+
+std::vector<uint8_t> encode_table(std::span<const uint16_t> symbols, std::span<const uint32_t> freq, unsigned lanes,
+                                  unsigned pb, bool shared) {
   std::vector<uint32_t> cum(freq.size() + 1, 0);
   for (size_t s = 0; s < freq.size(); ++s) cum[s + 1] = cum[s] + freq[s];
 
@@ -62,24 +93,37 @@ std::vector<uint8_t> encode_plain(std::span<const uint16_t> symbols, unsigned al
   std::reverse(words.begin(), words.end());
 
   std::vector<uint8_t> out;
-  out.push_back(static_cast<uint8_t>(lanes));
-  BitWriter w(out);
-  write_freq_table(w, freq, pb);
-  w.align();
+  out.push_back(static_cast<uint8_t>(lanes | (shared ? kRansSharedTable : 0)));
+  if (!shared) {
+    BitWriter w(out);
+    write_freq_table(w, freq, pb);
+    w.align();
+  }
   for (auto st : x) put_le(out, st, 4);
   for (auto wd : words) put_le(out, wd, 2);
   return out;
 }
 
-RansHeader read_plain_header(std::span<const uint8_t> payload, unsigned alphabet_bits) {
+RansHeader read_plain_header(std::span<const uint8_t> payload, unsigned alphabet_bits, const FreqTable* shared = nullptr) {
   RansHeader h;
   if (payload.empty()) throw FormatError("rans: empty payload");
   h.lanes = payload[0];
+  if (shared) {
+    if (!(h.lanes & kRansSharedTable)) throw FormatError("rans: payload has its own table where a shared one is expected (byte 0)");
+    h.lanes &= ~kRansSharedTable;
+  } else if (h.lanes & kRansSharedTable) {
+    throw FormatError("rans: payload uses a shared table that was not given (byte 0)");
+  }
   if (h.lanes != 4 && h.lanes != 8 && h.lanes != 16)
     throw FormatError("rans: lane count " + std::to_string(h.lanes) + " is not 4, 8 or 16 (byte 0)");
-  BitReader r(payload, kWhat, 8);
-  h.table = read_freq_table(r, alphabet_bits, kMaxProbBits, kWhat);
-  size_t pos = r.byte_pos();
+  size_t pos = 1;
+  if (shared) {
+    h.table = *shared;
+  } else {
+    BitReader r(payload, kWhat, 8);
+    h.table = read_freq_table(r, alphabet_bits, kMaxProbBits, kWhat);
+    pos = r.byte_pos();
+  }
   if (payload.size() < pos + 4 * h.lanes)
     throw FormatError("rans: payload of " + std::to_string(payload.size()) + " bytes ends inside the lane states");
   for (unsigned j = 0; j < h.lanes; ++j, pos += 4) {
@@ -96,8 +140,9 @@ RansHeader read_plain_header(std::span<const uint8_t> payload, unsigned alphabet
   return h;
 }
 
-std::vector<uint16_t> decode_plain(std::span<const uint8_t> payload, size_t count, unsigned alphabet_bits) {
-  const RansHeader h = read_plain_header(payload, alphabet_bits);
+std::vector<uint16_t> decode_plain(std::span<const uint8_t> payload, size_t count, unsigned alphabet_bits,
+                                   const FreqTable* shared = nullptr) {
+  const RansHeader h = read_plain_header(payload, alphabet_bits, shared);
   const unsigned pb = h.table.prob_bits;
   const uint32_t mask = (1u << pb) - 1;
   // One entry per slot, as in the RTL: symbol, frequency, slot - cumulative.
@@ -154,15 +199,15 @@ RansHeader rans_read_header(std::span<const uint8_t> payload, const CoderParams&
 
 std::vector<uint8_t> rans_encode(std::span<const uint16_t> symbols, const CoderParams& p) {
   check_params(p);
-  if (!p.rans_significance_split) return encode_plain(symbols, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits);
+  if (!p.rans_significance_split) return encode_plain(symbols, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits, p.rans_precision_search);
   // Split: a 1-bit stream of (symbol != zero_symbol), then the other symbols.
   std::vector<uint16_t> map(symbols.size()), values;
   for (size_t i = 0; i < symbols.size(); ++i) {
     map[i] = symbols[i] != p.zero_symbol;
     if (map[i]) values.push_back(symbols[i]);
   }
-  const auto a = encode_plain(map, 1, p.rans_lanes, p.rans_prob_bits);
-  const auto b = encode_plain(values, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits);
+  const auto a = encode_plain(map, 1, p.rans_lanes, p.rans_prob_bits, p.rans_precision_search);
+  const auto b = encode_plain(values, p.alphabet_bits, p.rans_lanes, p.rans_prob_bits, p.rans_precision_search);
   std::vector<uint8_t> out;
   out.push_back(static_cast<uint8_t>(0x80 | p.rans_lanes));
   put_le(out, static_cast<uint32_t>(a.size()), 4);
@@ -194,6 +239,57 @@ std::vector<uint16_t> rans_decode(std::span<const uint8_t> payload, size_t count
     }
   }
   return out;
+}
+
+
+namespace {
+void check_shared(const FreqTable& t, unsigned alphabet_bits) {
+  if (t.prob_bits < 1 || t.prob_bits > kMaxProbBits || t.freq.size() != (size_t{1} << alphabet_bits))
+    throw FormatError("rans: shared table does not fit a " + std::to_string(alphabet_bits) + "-bit alphabet");
+  uint64_t sum = 0;
+  for (auto f : t.freq) sum += f;
+  if (sum != (uint64_t{1} << t.prob_bits)) throw FormatError("rans: shared table does not sum to 2^P");
+}
+}  // namespace
+
+std::vector<uint8_t> rans_encode_shared(std::span<const uint16_t> symbols, const CoderParams& p, const FreqTable& t) {
+  check_params(p);
+  check_shared(t, p.alphabet_bits);
+  for (uint16_t s : symbols)
+    if (s >= t.freq.size() || t.freq[s] == 0) return {};
+  unsigned lanes = p.rans_lanes;
+  while (lanes > 4 && symbols.size() < 256u * lanes) lanes /= 2;
+  return encode_table(symbols, t.freq, lanes, t.prob_bits, true);
+}
+
+std::vector<uint16_t> rans_decode_shared(std::span<const uint8_t> payload, size_t count, const CoderParams& p,
+                                         const FreqTable& t) {
+  check_shared(t, p.alphabet_bits);
+  if (t.prob_bits > p.rans_prob_bits)
+    throw FormatError("rans: shared table precision " + std::to_string(t.prob_bits) + " above the section's " +
+                      std::to_string(p.rans_prob_bits));
+  return decode_plain(payload, count, p.alphabet_bits, &t);
+}
+
+std::vector<uint8_t> rans_with_table(std::span<const uint8_t> payload, const FreqTable& t) {
+  if (payload.empty() || !(payload[0] & kRansSharedTable)) throw FormatError("rans: not a shared-table payload");
+  std::vector<uint8_t> out;
+  out.push_back(static_cast<uint8_t>(payload[0] & ~kRansSharedTable));
+  BitWriter w(out);
+  write_freq_table(w, t.freq, t.prob_bits);
+  w.align();
+  out.insert(out.end(), payload.begin() + 1, payload.end());
+  return out;
+}
+
+double rans_cost_bits(std::span<const uint64_t> hist, const FreqTable& t) {
+  double bits = 0;
+  for (size_t s = 0; s < hist.size(); ++s) {
+    if (!hist[s]) continue;
+    if (s >= t.freq.size() || !t.freq[s]) return std::numeric_limits<double>::infinity();
+    bits += static_cast<double>(hist[s]) * (t.prob_bits - std::log2(static_cast<double>(t.freq[s])));
+  }
+  return bits;
 }
 
 }  // namespace squish::entropy

@@ -42,6 +42,9 @@ struct CompressOptions {
   unsigned rlc_run_bits = 4;
   entropy::CoderId coder = entropy::CoderId::None;
   entropy::CoderParams coder_params;
+  /// rANS: let sections use an earlier section's table when smaller
+  /// (container::share_tables; needs .sqz version 2).
+  bool share_tables = true;
   std::string source;
   /// Called before each tensor: (index, count, name).
   std::function<void(size_t, size_t, const std::string&)> progress;

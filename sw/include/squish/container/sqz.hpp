@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "squish/entropy/codec.hpp"
+#include "squish/entropy/freq_table.hpp"
 #include "squish/prune/prune.hpp"
 #include "squish/quant/quant.hpp"
 #include "squish/sparse/sparse.hpp"
@@ -23,7 +25,10 @@
 namespace squish::container {
 
 inline constexpr uint8_t kMagic[8] = {0x89, 'S', 'Q', 'Z', '\r', '\n', 0x1a, '\n'};
-inline constexpr uint16_t kVersionMajor = 1;  ///< readers reject other majors
+/// Version written by default (2.0: compact metadata, docs/format.md). Readers
+/// take majors 1 and 2 and reject others.
+inline constexpr uint16_t kVersionMajor = 2;
+inline constexpr uint16_t kVersionMajorV1 = 1;  ///< the first layout, still read and writable
 inline constexpr uint16_t kVersionMinor = 0;  ///< readers accept any minor
 inline constexpr uint32_t kSectionMagic = 0x43455351;  ///< "QSEC" little-endian
 /// Dense coder-none payloads get an entry point every this many symbols
@@ -62,6 +67,11 @@ struct Section {
   entropy::CoderParams coder_params;
   std::vector<EntryPoint> entries;
   std::vector<uint8_t> payload;
+  /// rANS shared table (v2): index of the earlier section whose frequency
+  /// table this payload uses (its payload then has none, docs/format.md); -1 =
+  /// its own. parse() resolves it into shared_table; writers set both.
+  int64_t table_section = -1;
+  std::optional<entropy::FreqTable> shared_table;
 
   // Filled by parse(): where the section sits in the file (incl. its CRC).
   uint64_t file_offset = 0;
@@ -70,12 +80,18 @@ struct Section {
 
 struct Container {
   uint16_t version_minor = kVersionMinor;
+  /// Layout serialize() writes (1 or 2); parse() sets the file's.
+  uint16_t version_major = kVersionMajor;
   std::string source;  ///< free text: the input it was made from
   std::vector<Section> sections;
   uint64_t header_bytes = 0;  ///< filled by parse()
 };
 
 std::vector<uint8_t> serialize(const Container& c);
+/// Bytes of a section in the file that are not its name or payload (section
+/// metadata, its CRC and its header-table entry): the container's overhead per
+/// tensor in the layout `version_major`.
+uint64_t section_metadata_bytes(const Section& s, uint16_t version_major = kVersionMajor);
 /// Parses and checks a whole file (magic, version, table, every CRC, every field).
 /// check_crc = false skips only the CRC comparisons (fuzzing reaches the field
 /// parsers that way); every other check stays.
@@ -86,6 +102,12 @@ Container parse(std::span<const uint8_t> bytes, uint64_t max_elements = kMaxElem
 /// the smallest of dense packing and every applicable sparse format wins (see
 /// docs/format.md for the fall-backs). Requires s.quant and s.shape to be set.
 void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto = false);
+/// Shares rANS frequency tables across the sections of a container: each
+/// dense rANS section (and each uncoded dense one) is re-coded with the table
+/// of an earlier rANS section when that is smaller by exact byte count. The
+/// candidates are ranked by their cross-entropy on the section's histogram;
+/// the best `tries` are coded exactly.
+void share_tables(Container& c, unsigned tries = 3);
 /// Decodes a quantized section's codes (checks ranges).
 std::vector<int32_t> decode_codes(const Section& s, uint64_t max_elements = kMaxElements);
 /// The stream of entropy-coder symbols for codes (code & mask, one per weight).

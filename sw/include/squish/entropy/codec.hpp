@@ -34,6 +34,9 @@ struct CoderParams {
   unsigned rans_prob_bits = 12;    ///< rANS probability precision P
   bool rans_significance_split = false;  ///< code the zero map separately
   unsigned tunstall_max_len = 16;  ///< longest Tunstall string (1..255); RTL MaxLen
+  /// rANS encoder: try coarser table precisions (P < rans_prob_bits) and keep
+  /// the smallest payload; false codes at the precision the tensor size implies.
+  bool rans_precision_search = true;
 };
 
 /// Encodes symbols into a self-contained payload.

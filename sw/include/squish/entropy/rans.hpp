@@ -28,6 +28,21 @@ struct RansHeader {
 RansHeader rans_read_header(std::span<const uint8_t> payload, const CoderParams& p);
 
 std::vector<uint8_t> rans_encode(std::span<const uint16_t> symbols, const CoderParams& p);
+
+/// Shared tables (docs/format.md, "rANS payload"): a payload whose byte 0 has
+/// bit 6 set (0x40 | N) carries no frequency table; the decoder takes it from
+/// elsewhere (the container names the section whose table it uses).
+inline constexpr uint8_t kRansSharedTable = 0x40;
+/// Codes symbols with a given table; empty if a symbol has frequency 0 in it.
+std::vector<uint8_t> rans_encode_shared(std::span<const uint16_t> symbols, const CoderParams& p, const FreqTable& t);
+std::vector<uint16_t> rans_decode_shared(std::span<const uint8_t> payload, size_t count, const CoderParams& p,
+                                         const FreqTable& t);
+/// The self-contained payload of a shared-table one (the table inserted after
+/// byte 0), bit for bit what rans_encode would write with that table.
+std::vector<uint8_t> rans_with_table(std::span<const uint8_t> payload, const FreqTable& t);
+/// Coded size in bits of symbols with histogram `hist` under table t (the
+/// cross-entropy sum of P - log2 f); infinity if a used symbol has f = 0.
+double rans_cost_bits(std::span<const uint64_t> hist, const FreqTable& t);
 std::vector<uint16_t> rans_decode(std::span<const uint8_t> payload, size_t count, const CoderParams& p);
 
 }  // namespace squish::entropy
