@@ -48,6 +48,8 @@ container::CompressOptions engine_weight_options(container::CompressOptions o) {
   if (o.bit_budget <= 0 && o.quant.bits != 8 && o.quant.bits != 4 && o.quant.bits != 2)
     throw UsageError("--bits " + std::to_string(o.quant.bits) + ": the datapath takes 8, 4 or 2-bit weights");
   if (o.prune.method == prune::Method::Channels) o.prune.channel_axis = 0;
+  if (o.sparse_format == sparse::Format::Csc)
+    throw UsageError("--sparse-format csc streams columns; the datapath takes rows (use csr)");
   if (o.prune.method == prune::Method::Blocks)
     throw UsageError("--prune-blocks is not supported for networks (choose unstructured, N:M or channels)");
   return o;
@@ -168,6 +170,14 @@ QuantNet quantize_network(const graph::Graph& g, const Calibration& cal, const c
   for (size_t i = 0; i < wnodes.size(); ++i) {
     const Node& n = *wnodes[i];
     container::Section& ws = res.container.sections[i];
+    // Mixed precision may choose 3, 5, 6 or 7 bits; the datapath takes 2, 4 and
+    // 8-bit codes, so such sections are stored at the next width (same codes,
+    // same scales, same dequantized values).
+    if (ws.quant.bits != 2 && ws.quant.bits != 4 && ws.quant.bits != 8) {
+      const auto codes = container::decode_codes(ws);
+      ws.quant.bits = ws.quant.bits < 4 ? 4 : 8;
+      container::encode_codes(ws, codes, o.sparse_auto);
+    }
     const size_t rows = ws.shape[0];
     const double si = net.act.at(n.inputs[0]).scale;
     std::vector<float> bias(rows, 0.0f);
@@ -188,6 +198,8 @@ QuantNet quantize_network(const graph::Graph& g, const Calibration& cal, const c
     bs.dtype = DType::I32;
     bs.shape = {rows};
     bs.quant.scheme = quant::Scheme::Raw;
+    bs.quant.bits = 32;
+    bs.quant.channels.resize(1);
     bs.payload.resize(4 * rows);
     std::memcpy(bs.payload.data(), bq.data(), 4 * rows);
     net.sections.sections.push_back(std::move(ws));

@@ -165,6 +165,8 @@ std::vector<uint8_t> save_network(const QuantNet& net) {
     s.dtype = t.dtype;
     s.shape = t.shape;
     s.quant.scheme = quant::Scheme::Raw;
+    s.quant.bits = static_cast<unsigned>(8 * dtype_size(t.dtype));
+    s.quant.channels.resize(1);
     s.payload = t.data;
     c.sections.push_back(std::move(s));
   }
@@ -173,6 +175,8 @@ std::vector<uint8_t> save_network(const QuantNet& net) {
   g.dtype = DType::U8;
   g.shape = {text.size()};
   g.quant.scheme = quant::Scheme::Raw;
+  g.quant.bits = 8;
+  g.quant.channels.resize(1);
   g.payload.assign(text.begin(), text.end());
   c.sections.push_back(std::move(g));
   return container::serialize(c);
