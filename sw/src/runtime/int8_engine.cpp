@@ -490,7 +490,8 @@ Int8Result run_int8(const QuantNet& net, const Tensor& input, Device& dev, bool 
       R.node(n);
     }
     for (size_t k = 0; k < g.outputs.size(); ++k) {
-      const std::string& name = g.outputs[k];
+      // The value of output k lives at output_nodes[k] when the importer says so.
+      const std::string& name = k < g.output_nodes.size() ? g.output_nodes[k] : g.outputs[k];
       std::vector<float> v;
       std::vector<size_t> sh;
       if (auto f = R.fvals.find(name); f != R.fvals.end()) {

@@ -105,6 +105,9 @@ std::vector<uint8_t> save_network(const QuantNet& net) {
   for (const auto& s : net.graph.outputs) outs.emplace_back(s);
   doc["inputs"] = ins;
   doc["outputs"] = outs;
+  Array onodes;
+  for (const auto& s : net.graph.output_nodes) onodes.emplace_back(s);
+  doc["output_nodes"] = onodes;
   Array nodes;
   for (const auto& n : net.graph.nodes) {
     Value v;
@@ -202,6 +205,10 @@ QuantNet load_network(std::span<const uint8_t> bytes, const std::string& where) 
   net.graph.source = net.source;
   for (const auto& x : r.need(doc, "inputs").array("inputs")) net.graph.inputs.push_back(x.string("inputs"));
   for (const auto& x : r.need(doc, "outputs").array("outputs")) net.graph.outputs.push_back(x.string("outputs"));
+  if (const auto* on = doc.find("output_nodes"))
+    for (const auto& x : on->array("output_nodes")) net.graph.output_nodes.push_back(x.string("output_nodes"));
+  if (!net.graph.output_nodes.empty() && net.graph.output_nodes.size() != net.graph.outputs.size())
+    bad(where, "output_nodes and outputs differ in length");
   for (const auto& v : r.need(doc, "nodes").array("nodes")) {
     graph::Node n;
     n.name = r.str(v, "name");
