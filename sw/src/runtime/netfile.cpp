@@ -158,7 +158,7 @@ std::vector<uint8_t> save_network(const QuantNet& net) {
   for (const auto& [name, t] : net.graph.consts) consts.emplace_back(name);
   doc["host_constants"] = consts;
   doc["mp_avg_bits"] = net.mp_avg_bits;
-  const std::string text = doc.dump(1);
+  const std::string text = doc.dump();
 
   container::Container c = net.sections;
   c.source = net.source;
