@@ -117,22 +117,23 @@ std::vector<uint8_t> save_network(const QuantNet& net) {
     Array in;
     for (const auto& s : n.inputs) in.emplace_back(s);
     v["inputs"] = in;
-    v["strides"] = Array{n.strides[0], n.strides[1]};
-    v["dilations"] = Array{n.dilations[0], n.dilations[1]};
-    v["ksize"] = Array{n.ksize[0], n.ksize[1]};
-    v["pads"] = Array{n.pads[0], n.pads[1], n.pads[2], n.pads[3]};
-    v["pad_same"] = n.pad_same;
+    // Attributes at their defaults are left out (the reader restores them).
+    if (n.strides != std::array<int, 2>{1, 1}) v["strides"] = Array{n.strides[0], n.strides[1]};
+    if (n.dilations != std::array<int, 2>{1, 1}) v["dilations"] = Array{n.dilations[0], n.dilations[1]};
+    if (n.ksize != std::array<int, 2>{1, 1}) v["ksize"] = Array{n.ksize[0], n.ksize[1]};
+    if (n.pads != std::array<int, 4>{0, 0, 0, 0}) v["pads"] = Array{n.pads[0], n.pads[1], n.pads[2], n.pads[3]};
+    if (n.pad_same) v["pad_same"] = true;
     Array sh, ax, pl;
     for (auto d : n.shape) sh.emplace_back(static_cast<long long>(d));
     for (auto d : n.axes) ax.emplace_back(d);
     for (auto d : n.pad_list) pl.emplace_back(static_cast<long long>(d));
-    v["shape"] = sh;
-    v["axes"] = ax;
-    v["axis"] = n.axis;
-    v["keep_dims"] = n.keep_dims;
-    v["act"] = n.act == graph::Act::None ? "none" : n.act == graph::Act::Relu ? "relu" : "relu6";
-    v["has_bias"] = n.has_bias;
-    v["pad_list"] = pl;
+    if (!n.shape.empty()) v["shape"] = sh;
+    if (!n.axes.empty()) v["axes"] = ax;
+    if (n.axis != -1) v["axis"] = n.axis;
+    if (n.keep_dims) v["keep_dims"] = true;
+    if (n.act != graph::Act::None) v["act"] = n.act == graph::Act::Relu ? "relu" : "relu6";
+    if (n.has_bias) v["has_bias"] = true;
+    if (!n.pad_list.empty()) v["pad_list"] = pl;
     if (auto it = net.filter_shape.find(n.name); it != net.filter_shape.end()) {
       Array fs;
       for (auto d : it->second) fs.emplace_back(static_cast<unsigned long long>(d));
@@ -145,7 +146,6 @@ std::vector<uint8_t> save_network(const QuantNet& net) {
   for (const auto& [name, q] : net.act) {
     Value a;
     a["scale"] = hexd(q.scale);
-    a["scale_value"] = q.scale;
     a["zero_point"] = q.zero_point;
     if (auto it = net.ranges.find(name); it != net.ranges.end()) {
       a["min"] = it->second.min;
@@ -219,7 +219,14 @@ QuantNet load_network(std::span<const uint8_t> bytes, const std::string& where) 
     }
     n.tf_op = r.str(v, "tf_op");
     for (const auto& x : r.need(v, "inputs").array("inputs")) n.inputs.push_back(x.string("inputs"));
+    auto flag = [&](const char* k) {
+      const io::JsonNode* f = v.find(k);
+      if (!f) return false;
+      if (!f->is_bool()) bad(where, "node '" + n.name + "': '" + k + "' is not a boolean");
+      return std::get<bool>(f->v_);
+    };
     auto two = [&](const char* k, std::array<int, 2>& a) {
+      if (!v.find(k)) return;
       const auto t = r.ints<int>(v, k);
       if (t.size() != 2) bad(where, "node '" + n.name + "': '" + k + "' needs 2 values");
       a = {t[0], t[1]};
@@ -227,20 +234,22 @@ QuantNet load_network(std::span<const uint8_t> bytes, const std::string& where) 
     two("strides", n.strides);
     two("dilations", n.dilations);
     two("ksize", n.ksize);
-    const auto p = r.ints<int>(v, "pads");
-    if (p.size() != 4) bad(where, "node '" + n.name + "': 'pads' needs 4 values");
-    n.pads = {p[0], p[1], p[2], p[3]};
-    n.pad_same = r.need(v, "pad_same").is_bool() && std::get<bool>(r.need(v, "pad_same").v_);
+    if (v.find("pads")) {
+      const auto p = r.ints<int>(v, "pads");
+      if (p.size() != 4) bad(where, "node '" + n.name + "': 'pads' needs 4 values");
+      n.pads = {p[0], p[1], p[2], p[3]};
+    }
+    n.pad_same = flag("pad_same");
     n.shape = r.ints<int64_t>(v, "shape");
     n.axes = r.ints<int>(v, "axes");
-    n.axis = static_cast<int>(r.integer(v, "axis"));
-    n.keep_dims = r.need(v, "keep_dims").is_bool() && std::get<bool>(r.need(v, "keep_dims").v_);
-    const std::string act = r.str(v, "act");
+    if (v.find("axis")) n.axis = static_cast<int>(r.integer(v, "axis"));
+    n.keep_dims = flag("keep_dims");
+    const std::string act = v.find("act") ? r.str(v, "act") : "none";
     if (act == "none") n.act = graph::Act::None;
     else if (act == "relu") n.act = graph::Act::Relu;
     else if (act == "relu6") n.act = graph::Act::Relu6;
     else bad(where, "node '" + n.name + "': unknown act '" + act + "'");
-    n.has_bias = r.need(v, "has_bias").is_bool() && std::get<bool>(r.need(v, "has_bias").v_);
+    n.has_bias = flag("has_bias");
     n.pad_list = r.ints<int64_t>(v, "pad_list");
     if (v.find("filter_shape")) {
       const auto fs = r.ints<size_t>(v, "filter_shape");
