@@ -110,9 +110,15 @@ module squish_top #(
   localparam logic [1:0] OpGemm = 2'd0, OpSoftmax = 2'd1, OpNms = 2'd2;
 
   // ---- soft reset --------------------------------------------------------------
+  // Every block behind the slave resets with rst_ni or a soft reset (two
+  // cycles). In simulation soft_q starts at 0 so that core_rst_n falls with
+  // rst_ni at the first reset (the blocks' asynchronous resets see the edge).
   logic [1:0] soft_q;
   logic       core_rst_n;
   assign core_rst_n = rst_ni && (soft_q == 2'b00);
+`ifndef SYNTHESIS
+  initial soft_q = 2'b00;
+`endif
 
   // ---- registers -----------------------------------------------------------------
   logic [31:0] cmd_q, rows_q, cols_q, npix_q, zp_q, batch_q, smcfg_q, nmsthr_q, nmscfg_q, nmstopk_q, nmsscore_q;

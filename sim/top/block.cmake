@@ -11,4 +11,5 @@ target_include_directories(squish_rtl_device PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(squish_rtl_device PUBLIC squish_sim_harness squish_rtl squish_core)
 
 squish_rtl_test(tb_top SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_top.cpp LIBS squish_rtl_device LABELS top)
-#squish_showcase(top SOURCES ${CMAKE_CURRENT_LIST_DIR}/showcase_top.cpp LIBS squish_rtl_device)
+squish_showcase(top SOURCES ${CMAKE_CURRENT_LIST_DIR}/showcase_top.cpp LIBS squish_rtl_device)
+squish_bench(top SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_top.cpp LIBS squish_rtl_device)

@@ -316,21 +316,24 @@ TopGemmRun TopDriver::gemm_stream(const runtime::GemmJob& job, std::span<const u
 
   // streams
   const auto bp = bp_of(opt_.backpressure);
-  sim::StreamDriver<WWord> wdrv(
+  std::optional<sim::StreamDriver<WWord>> wdrv_o;
+  std::optional<sim::StreamDriver<ABeat>> adrv_o;
+  std::optional<sim::StreamSink<RBeat>> sink_o;
+  auto& wdrv = wdrv_o.emplace(
       d, m.s_axis_w_tvalid, m.s_axis_w_tready,
       [&m](const WWord& w) {
         m.s_axis_w_tdata = w.data;
         m.s_axis_w_tlast = w.last;
       },
       bp);
-  sim::StreamDriver<ABeat> adrv(
+  auto& adrv = adrv_o.emplace(
       d, m.s_axis_a_tvalid, m.s_axis_a_tready,
       [&m](const ABeat& b) {
         for (int i = 0; i < 4; ++i) m.s_axis_a_tdata[i] = b.d[i];
         m.s_axis_a_tlast = b.last;
       },
       bp);
-  sim::StreamSink<RBeat> sink(
+  auto& sink = sink_o.emplace(
       d, m.m_axis_r_tvalid, m.m_axis_r_tready,
       [&m] {
         RBeat r;
@@ -384,6 +387,11 @@ TopGemmRun TopDriver::gemm_stream(const runtime::GemmJob& job, std::span<const u
   run.stats.lane_utilisation =
       run.stats.cycles ? static_cast<double>(run.stats.macs_performed) / (double(run.stats.cycles) * P) : 0.0;
   if (run.error) {
+    // stop every stream first (a driver abandons the rest of the layer), then reset
+    wdrv_o.reset();
+    adrv_o.reset();
+    m.s_axis_w_tvalid = 0;
+    m.s_axis_a_tvalid = 0;
     soft_reset();
     return run;
   }
@@ -571,10 +579,15 @@ class RtlDevice final : public Device {
 
   std::vector<uint16_t> softmax(std::span<const int8_t> logits, double scale, int32_t zp,
                                 LayerStats* stats) override {
-    std::vector<double> v(logits.size());
-    for (size_t i = 0; i < v.size(); ++i) v[i] = (static_cast<int32_t>(logits[i]) - zp) * scale;
-    const unsigned f = softmax::frac_bits_for(v);
-    const auto x = softmax::quantize_logits(v, f);
+    // The golden backend's conversion (sw/src/runtime/device.cpp): the largest
+    // F <= 15 with 255 * scale * 2^F inside int16, x = round((q - zp) * scale * 2^F).
+    if (!(scale > 0) || !std::isfinite(scale)) throw UsageError("softmax: logit scale must be positive");
+    unsigned f = 0;
+    while (f < softmax::kMaxFracBits && 255.0 * scale * std::ldexp(1.0, static_cast<int>(f) + 1) < 32767.0) ++f;
+    const double k = scale * std::ldexp(1.0, static_cast<int>(f));
+    std::vector<int16_t> x(logits.size());
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = static_cast<int16_t>(std::clamp(std::round((static_cast<int32_t>(logits[i]) - zp) * k), -32768.0, 32767.0));
     auto run = drv_.softmax(x, f);
     if (run.error) throw FormatError("rtl top: softmax: " + error_text(run.error));
     if (stats) {

@@ -76,7 +76,6 @@ container::Section make_section(std::span<const int8_t> w, size_t rows, size_t c
                                 unsigned rans_lanes = 8) {
   container::Section s;
   s.name = "w";
-  s.dtype = container::DType::F32;
   s.shape = {rows, cols};
   s.quant.scheme = quant::Scheme::Affine;
   s.quant.bits = static_cast<unsigned>(datapath::weight_bits(p));
