@@ -130,7 +130,7 @@ module squish_top #(
   squish_pkg::wprec_e wprec;
   logic        depthwise, cache_en;
   assign op = cmd_q[1:0];
-  assign wprec = squish_pkg::wprec_e'(cmd_q[5:4]);
+  assign wprec = (cmd_q[5:4] == 2'd1) ? squish_pkg::WPrecInt4 : (cmd_q[5:4] == 2'd2) ? squish_pkg::WPrecInt2 : squish_pkg::WPrecInt8;
   assign depthwise = cmd_q[8];
   assign cache_en = cmd_q[9];
 

@@ -46,10 +46,10 @@ module top_sym_packer #(
     packed_bits = '0;
     for (int i = 0; i < InSyms; i++) begin
       sym = in_data_i[8*i +: 8] & amask;
-      if (i < int'(in_count_i))
-        packed_bits = packed_bits | ((8*InSyms)'(sym) << (i * int'(alphabet_i)));
+      if (i < 32'(in_count_i))
+        packed_bits = packed_bits | ((8*InSyms)'(sym) << (i * 32'(alphabet_i)));
     end
-    packed_cnt = CntW'(int'(in_count_i) * int'(alphabet_i));
+    packed_cnt = CntW'(32'(in_count_i) * 32'(alphabet_i));
   end
 
   assign in_ready_o = !last_q && (cnt_q <= CntW'(64));
