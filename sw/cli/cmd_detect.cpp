@@ -116,11 +116,17 @@ int cmd_detect(Args args) {
   std::string csv = N > 1 ? "image,x1,y1,x2,y2,score\n" : "x1,y1,x2,y2,score\n";
   json::Array images;
   uint64_t nms_cycles = 0;
+  std::vector<std::vector<float>> regv, scv;
+  for (const auto& h : heads) {
+    regv.push_back(h.reg->to_float());
+    scv.push_back(h.score->to_float());
+  }
   for (size_t i = 0; i < N; ++i) {
     std::vector<float> reg, sc;
-    for (const auto& h : heads) {
-      const auto rv = h.reg->to_float();
-      const auto sv = h.score->to_float();
+    for (size_t hi = 0; hi < heads.size(); ++hi) {
+      const auto& h = heads[hi];
+      const auto& rv = regv[hi];
+      const auto& sv = scv[hi];
       reg.insert(reg.end(), rv.begin() + static_cast<std::ptrdiff_t>(i * h.anchors * R),
                  rv.begin() + static_cast<std::ptrdiff_t>((i + 1) * h.anchors * R));
       sc.insert(sc.end(), sv.begin() + static_cast<std::ptrdiff_t>(i * h.anchors), sv.begin() + static_cast<std::ptrdiff_t>((i + 1) * h.anchors));

@@ -18,7 +18,10 @@ namespace squish::cli {
 namespace {
 
 Tensor image_of(const Tensor& in, size_t i) {
-  Tensor t = in;
+  Tensor t;
+  t.name = in.name;
+  t.dtype = in.dtype;
+  t.shape = in.shape;
   const size_t per = in.data.size() / in.shape[0];
   t.shape[0] = 1;
   t.data.assign(in.data.begin() + static_cast<std::ptrdiff_t>(i * per),

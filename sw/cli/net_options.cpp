@@ -93,7 +93,10 @@ runtime::QuantNet load_or_quantize(const std::string& model, const NetArgs& a, c
   const size_t N = calib.shape[0], per = calib.data.size() / N, chunk = 8;
   for (size_t i = 0; i < N; i += chunk) {
     const size_t n = std::min(chunk, N - i);
-    Tensor part = calib;
+    Tensor part;
+    part.name = calib.name;
+    part.dtype = calib.dtype;
+    part.shape = calib.shape;
     part.shape[0] = n;
     part.data.assign(calib.data.begin() + static_cast<std::ptrdiff_t>(i * per),
                      calib.data.begin() + static_cast<std::ptrdiff_t>((i + n) * per));
