@@ -29,7 +29,7 @@ import numpy as np
 
 work, out, settings = sys.argv[1], sys.argv[2], sys.argv[3:]
 names = {"a": "8-bit per-channel dense", "b": "50% unstructured + 4-bit + bitmap/rANS",
-         "c": "2:4 + 4-bit (N:M format)", "d": "mixed precision, 4-bit budget"}
+         "c": "2:4 + 4-bit (N:M format)", "d": "mixed precision, 4-bit budget (relative objective)"}
 
 
 def iou(a, b):
