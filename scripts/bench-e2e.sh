@@ -50,7 +50,7 @@ for s in $settings; do
   "$squish" run "$work/emotion.$s.sqz" --input "$data/emotion_faces.npy" --engine "$engine" -o "$work/emotion.$s.npz" \
     --json > "$work/emotion.$s.json"
   t2=$(date +%s.%N)
-  echo "{\"blazeface\": $(echo "$t1 - $t0" | bc), \"emotion\": $(echo "$t2 - $t1" | bc)}" > "$work/time.$s.json"
+  awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "{\"blazeface\": %.3f, \"emotion\": %.3f}\n", b - a, c - b }' > "$work/time.$s.json"
 done
 # Score every setting that has results (also those of earlier runs).
 have=""
