@@ -48,6 +48,9 @@ module mac_datapath #(
   parameter int unsigned MaxBatch = datapath_pkg::MaxBatch,
   /// Performance counter width.
   parameter int unsigned CounterWidth = datapath_pkg::CounterWidth,
+  /// Activation buffer banks: 1, or 2 to load the next matrix's vectors while
+  /// the current one runs (double buffering; each bank holds its own batch size).
+  parameter int unsigned ActBanks = 1,
   /// Entry slots per beat; derived, do not override.
   parameter int unsigned Slots = Lanes * datapath_pkg::SlotsPerLane,
   /// Width of batch_i (holds MaxBatch); derived, do not override.
@@ -147,14 +150,24 @@ module mac_datapath #(
                    || (cols_i > (IdxWidth+1)'(ActDepth));
 
   // ---- activation buffer and loader ----------------------------------------
-  logic [7:0]            act_mem_q [MaxBatch*ActDepth];
-  logic                  loading_q, loading_d;
+  logic [7:0]            act_mem_q [ActBanks*MaxBatch*ActDepth];
+  // Loader side: bank lbank_q fills; a full bank holds the batch size it was
+  // loaded with. Run side: bank rbank_q runs once full; the matrix's last issue
+  // frees it. With one bank this is the load / run / load sequence.
+  logic [ActBanks-1:0]   full_q, full_d;
+  logic [BatchWidth-1:0] bank_batch_q [ActBanks];
+  logic [BatchWidth-1:0] bank_batch_d [ActBanks];
+  logic [0:0]      lbank_q, lbank_d, rbank_q, rbank_d;
+  logic                  loading_q;
+  logic [BatchWidth-1:0] run_batch;
+  assign loading_q = !full_q[rbank_q];
+  assign run_batch = bank_batch_q[rbank_q];
   logic [IdxWidth:0]     load_col_q, load_col_d;
   logic [VecWidth-1:0]   load_vec_q, load_vec_d;
   logic                  act_fire, load_vec_done;
   logic [IdxWidth+1:0]   load_col_next;
 
-  assign act_ready_o   = loading_q && (cols_i != '0);
+  assign act_ready_o   = !full_q[lbank_q] && (cols_i != '0);
   assign act_fire      = act_valid_i && act_ready_o;
   assign load_col_next = (IdxWidth+2)'(load_col_q) + (IdxWidth+2)'(Lanes);
   assign load_vec_done = load_col_next >= (IdxWidth+2)'(cols_i);
@@ -163,7 +176,7 @@ module mac_datapath #(
     if (act_fire) begin
       for (int unsigned i = 0; i < Lanes; i++) begin
         if (32'(load_col_q) + i < ActDepth)
-          act_mem_q[32'(load_vec_q) * ActDepth + 32'(load_col_q) + i] <= act_data_i[8*i +: 8];
+          act_mem_q[(32'(lbank_q) * MaxBatch + 32'(load_vec_q)) * ActDepth + 32'(load_col_q) + i] <= act_data_i[8*i +: 8];
       end
     end
   end
@@ -180,7 +193,7 @@ module mac_datapath #(
   logic [PopWidth+IdxWidth:0] row_nnz_q, row_nnz_d;
 
   logic advance, out_ok, need_rq, issue_fire, last_vec, nz_fire;
-  assign last_vec   = (BatchWidth'(beat_vec_q) + BatchWidth'(1)) >= batch_eff;
+  assign last_vec   = (BatchWidth'(beat_vec_q) + BatchWidth'(1)) >= run_batch;
   assign issue_fire = beat_valid_q && advance;
   assign nz_ready_o = !loading_q && (!beat_valid_q || (issue_fire && last_vec && !beat_last_q));
   assign nz_fire    = nz_valid_i && nz_ready_o;
@@ -214,7 +227,7 @@ module mac_datapath #(
     assign col_ok = ((IdxWidth+1)'(col) < cols_i) && (32'(col) < ActDepth);
     assign slot_present[s] = beat_mask_q[s] && used && col_ok && val_ok;
     assign slot_bad[s]     = beat_mask_q[s] && !(used && col_ok && val_ok);
-    assign slot_act[8*s +: 8] = col_ok ? act_mem_q[32'(beat_vec_q) * ActDepth + 32'(col)] : 8'd0;
+    assign slot_act[8*s +: 8] = col_ok ? act_mem_q[(32'(rbank_q) * MaxBatch + 32'(beat_vec_q)) * ActDepth + 32'(col)] : 8'd0;
   end
 
   always_comb begin
@@ -270,27 +283,38 @@ module mac_datapath #(
 
   // Loader / run state: back to loading after the matrix's last issue.
   always_comb begin
-    loading_d  = loading_q;
-    load_col_d = load_col_q;
-    load_vec_d = load_vec_q;
-    if (loading_q) begin
+    full_d       = full_q;
+    bank_batch_d = bank_batch_q;
+    lbank_d      = lbank_q;
+    rbank_d      = rbank_q;
+    load_col_d   = load_col_q;
+    load_vec_d   = load_vec_q;
+    if (!full_q[lbank_q]) begin
       if (cols_i == '0) begin
-        // Nothing to load: start when the matrix arrives (and come back to
-        // loading after it, so a later cols_i != 0 waits for its activations).
-        loading_d = !nz_valid_i;
+        // Nothing to load: a bank is ready when the matrix arrives (and is
+        // freed after it, so a later cols_i != 0 waits for its activations).
+        if (nz_valid_i) begin
+          full_d[lbank_q]       = 1'b1;
+          bank_batch_d[lbank_q] = batch_eff;
+          lbank_d               = (ActBanks > 1) ? ~lbank_q : lbank_q;
+        end
       end else if (act_fire) begin
         load_col_d = load_col_next[IdxWidth:0];
         if (load_vec_done) begin
           load_col_d = '0;
           load_vec_d = load_vec_q + 1'b1;
           if ((BatchWidth'(load_vec_q) + BatchWidth'(1)) >= batch_eff) begin
-            loading_d  = 1'b0;
-            load_vec_d = '0;
+            full_d[lbank_q]       = 1'b1;
+            bank_batch_d[lbank_q] = batch_eff;
+            lbank_d               = (ActBanks > 1) ? ~lbank_q : lbank_q;
+            load_vec_d            = '0;
           end
         end
       end
-    end else if (issue_fire && last_vec && beat_last_q) begin
-      loading_d = 1'b1;
+    end
+    if (!loading_q && issue_fire && last_vec && beat_last_q) begin
+      full_d[rbank_q] = 1'b0;
+      rbank_d         = (ActBanks > 1) ? ~rbank_q : rbank_q;
     end
   end
 
@@ -452,7 +476,10 @@ module mac_datapath #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      loading_q       <= 1'b1;
+      full_q          <= '0;
+      for (int b = 0; b < ActBanks; b++) bank_batch_q[b] <= BatchWidth'(1);
+      lbank_q         <= '0;
+      rbank_q         <= '0;
       load_col_q      <= '0;
       load_vec_q      <= '0;
       beat_valid_q    <= 1'b0;
@@ -482,7 +509,10 @@ module mac_datapath #(
       cnt_skipped_q   <= '0;
       err_q           <= 1'b0;
     end else begin
-      loading_q       <= loading_d;
+      full_q          <= full_d;
+      bank_batch_q    <= bank_batch_d;
+      lbank_q         <= lbank_d;
+      rbank_q         <= rbank_d;
       load_col_q      <= load_col_d;
       load_vec_q      <= load_vec_d;
       beat_valid_q    <= beat_valid_d;

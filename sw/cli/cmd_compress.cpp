@@ -36,7 +36,11 @@ std::vector<std::string> split(const std::string& s) {
 }
 }  // namespace
 
+bool is_model_compress(Args args);
+int cmd_compress_model(Args args);
+
 int cmd_compress(Args args) {
+  if (is_model_compress(args)) return cmd_compress_model(args);  // a network: cmd_compress_model.cpp
   using container::CompressOptions;
   CompressOptions o;
   std::string in, out, sparse_fmt = "dense", coder = "none", rounding = "even", norm = "l1";
