@@ -7,6 +7,9 @@
 
 #include "cli.hpp"
 #include "squish/error.hpp"
+#ifdef SQUISH_HAVE_RTL
+#include "squish/he/engine.hpp"
+#endif
 #include "squish/version.hpp"
 
 namespace squish::cli {
@@ -20,6 +23,8 @@ int cmd_softmax(Args);
 int cmd_softmax_eval(Args);
 int cmd_gemv(Args);
 int cmd_nms(Args);
+int cmd_ntt(Args);
+int cmd_he_layer(Args);
 
 namespace {
 const Command kCommands[] = {
@@ -31,6 +36,8 @@ const Command kCommands[] = {
     {"softmax-eval", "softmax variants vs float64: our Table XIV", cmd_softmax_eval},
     {"gemv", "run a pruned, quantized layer on the sparse datapath (golden or RTL)", cmd_gemv},
     {"nms", "greedy non-maximum suppression of boxes (CSV), golden model or RTL", cmd_nms},
+    {"ntt", "negacyclic polynomial product mod (x^n + 1, Q) by NTT, golden model or RTL", cmd_ntt},
+    {"he-layer", "int8 fc layer on BFV-encrypted activations, golden or RTL NTT", cmd_he_layer},
 };
 }  // namespace
 
@@ -56,6 +63,9 @@ void usage(std::FILE* f) {
 int main(int argc, char** argv) {
   using namespace squish::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
+#ifdef SQUISH_HAVE_RTL
+  squish::he::register_rtl_polymul(&squish::he::rtl_polymul);
+#endif
   if (args.empty()) {
     usage(stderr);
     return kUsage;
