@@ -36,17 +36,33 @@ namespace json = squish::json;
 
 namespace {
 
+// The machine is shared: the fastest of several calls is the figure (the
+// others measure other people's jobs).
 template <class F>
 double time_per_call(F&& f, double min_seconds = 0.3) {
   int reps = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  double el = 0;
+  double el = 0, best = 1e30;
   do {
+    const auto t1 = std::chrono::steady_clock::now();
     f();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
     ++reps;
     el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  } while (el < min_seconds);
-  return el / reps;
+  } while (el < min_seconds || reps < 5);
+  return best;
+}
+
+// Fastest evaluation time of three runs of the layer.
+he::FcLayerResult best_of_3(std::span<const int8_t> w, std::span<const int8_t> x, const he::FcLayerOptions& o) {
+  auto r = he::run_fc_layer(w, 7, 256, x, 1, o);
+  for (int i = 0; i < 2; ++i) {
+    const auto s = he::run_fc_layer(w, 7, 256, x, 1, o);
+    r.t_eval = std::min(r.t_eval, s.t_eval);
+    r.t_encrypt = std::min(r.t_encrypt, s.t_encrypt);
+    r.t_decrypt = std::min(r.t_decrypt, s.t_decrypt);
+  }
+  return r;
 }
 
 }  // namespace
@@ -137,7 +153,7 @@ int main() {
   for (auto& v : x) v = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
   {
     he::FcLayerOptions o;
-    const auto g = he::run_fc_layer(w0, 7, 256, x, 1, o);
+    const auto g = best_of_3(w0, x, o);
     o.engine = &he::rtl_polymul;
     const auto r = he::run_fc_layer(w0, 7, 256, x, 1, o);
     out["layer"] = json::Object{{"exact_golden", g.exact}, {"exact_rtl", r.exact}, {"budget_fresh", g.budget_fresh},
@@ -182,9 +198,9 @@ int main() {
       he::FcLayerOptions o;
       o.seed = 11;
       o.method = he::MulPlainMethod::Ntt;
-      const auto rn = he::run_fc_layer(w, 7, 256, x, 1, o);
+      const auto rn = best_of_3(w, x, o);
       o.method = he::MulPlainMethod::Direct;
-      const auto rd = he::run_fc_layer(w, 7, 256, x, 1, o);
+      const auto rd = best_of_3(w, x, o);
       o.method = he::MulPlainMethod::Auto;
       const auto ra = he::run_fc_layer(w, 7, 256, x, 1, o);
       const char* picked = ra.direct_products ? "direct" : "ntt";

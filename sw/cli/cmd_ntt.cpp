@@ -44,7 +44,7 @@ int cmd_ntt(Args args) {
     throw FormatError(a_path + ": " + std::to_string(n) + " coefficients; n must be a power of two in [2, 65536]");
   if (!he::is_prime(q) || (q - 1) % (2 * n) != 0)
     throw UsageError("--modulus " + std::to_string(q) + " is not a prime = 1 mod 2n = " + std::to_string(2 * n) +
-                     " (e.g. " + std::to_string(he::ntt_primes(std::min(60u, static_cast<unsigned>(64 - __builtin_clzll(q))), n, 1)[0]) + ")");
+                     " (the largest 60-bit one is " + std::to_string(he::ntt_primes(60, n, 1)[0]) + ")");
   const he::Modulus m(q);
   std::vector<uint64_t> ua(n), ub(n);
   for (size_t i = 0; i < n; ++i) {
