@@ -117,8 +117,10 @@ class BfvContext {
   Ciphertext multiply_plain(const Ciphertext& a, const Plaintext& p, MulPlainMethod m = MulPlainMethod::Auto,
                             MulPlainStats* stats = nullptr) const;
   /// True when direct products are cheaper than the NTT path for `nonzeros`
-  /// plaintext coefficients: 2 n nnz vs 5 (n/2) log2 n + 2 n multiplications per prime.
+  /// plaintext coefficients: 2 n nnz multiply-accumulates vs kButterflyCost x
+  /// (5 (n/2) log2 n + 2 n) butterfly-equivalents per prime (n = 4096: nnz < 48).
   bool direct_is_cheaper(uint64_t nonzeros) const;
+  static constexpr uint64_t kButterflyCost = 3;
 
   /// Signed plaintext helpers: value v in (-t/2, t/2] <-> [0, t).
   uint64_t encode_signed(int64_t v) const;
