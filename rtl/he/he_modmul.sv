@@ -5,7 +5,7 @@
 // Operands in Montgomery form stay in it; a twiddle stored as w*R mod q turns
 // the product into a plain a*w mod q, so the NTT's data never needs converting.
 //
-// Timing: 5 register stages (latency 5, one product per cycle, no stall input:
+// Timing: 4 register stages (latency 4, one product per cycle, no stall input:
 // the NTT unit never stalls its butterflies). qinv_i = -q^-1 mod 2^W and q_i are
 // quasi-static (held for the whole job).
 //
@@ -25,26 +25,23 @@ module he_modmul #(
   output logic [W-1:0] p_o
 );
 
-  logic [2*W-1:0] t_q, t_q2, t_q3, mq_q;
+  logic [2*W-1:0] t_q, t_q2, mq;
   logic [W-1:0]   m_q;
   logic [W:0]     u_d, u_q;
   logic [W-1:0]   p_q;
   logic [2*W:0]   sum;
 
-  // Stage 1: full product t. Stage 2: m from its low half. Stage 3: m q.
-  // Stage 4: (t + m q) / R; the low half of the sum is zero by construction,
-  // so only its carry into the high half matters. Stage 5: final subtraction.
-  // One multiplier per stage: the 4-stage version (m q and the sum in one
-  // stage) closed at 85 MHz in OSU 0.18 um.
-  assign sum = {1'b0, t_q3} + {1'b0, mq_q};
+  // Stage 1: full product. Stage 2: m from its low half.
+  // Stage 3: (t + m q) / R; the low half of the sum is zero by construction,
+  // so only its carry into the high half matters. Stage 4: final subtraction.
+  assign mq  = {{W{1'b0}}, m_q} * {{W{1'b0}}, q_i};
+  assign sum = {1'b0, t_q2} + {1'b0, mq};
   assign u_d = sum[2*W:W];
 
   always_ff @(posedge clk_i) begin
     t_q  <= {{W{1'b0}}, a_i} * {{W{1'b0}}, b_i};
     m_q  <= W'(t_q[W-1:0] * qinv_i);
     t_q2 <= t_q;
-    mq_q <= {{W{1'b0}}, m_q} * {{W{1'b0}}, q_i};
-    t_q3 <= t_q2;
     u_q  <= u_d;
     p_q  <= (u_q >= {1'b0, q_i}) ? W'(u_q - {1'b0, q_i}) : u_q[W-1:0];
   end
