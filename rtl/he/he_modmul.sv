@@ -5,17 +5,26 @@
 // Operands in Montgomery form stay in it; a twiddle stored as w*R mod q turns
 // the product into a plain a*w mod q, so the NTT's data never needs converting.
 //
-// Timing: 4 register stages (latency 4, one product per cycle, no stall input:
-// the NTT unit never stalls its butterflies). qinv_i = -q^-1 mod 2^W and q_i are
-// quasi-static (held for the whole job).
+// Timing: Lat = 8 register stages, one product per cycle, no stall input (the
+// NTT unit never stalls its butterflies). Every W x W product is split into
+// four W/2 x W/2 partial products in one stage and summed in the next, so no
+// stage holds more than one half-width multiplier or one wide addition:
+//   1 partial products of a*b      2 t = their sum
+//   3 partials of t_lo * qinv      4 m = their sum mod R
+//   5 partials of m*q              6 mq = their sum
+//   7 u = (t + mq) / R             8 p = u >= q ? u - q : u
+// (A 4-stage version with whole W x W multipliers closed at 85 MHz in
+// OSU 0.18 um.) qinv_i = -q^-1 mod 2^W and q_i are quasi-static (held for the job).
 //
-// Cost: three W x W multipliers (a*b full 2W bits, m = low W bits of t_lo*qinv,
-// m*q full 2W bits), a 2W-bit adder, a W-bit subtractor; about 6W + 2W flops.
+// Cost: eleven (W/2 x W/2) multipliers (4 + 3 + 4), about 2W-bit adders in
+// stages 2, 6, 7, and roughly 14 W flops of pipeline.
 `default_nettype none
 
 module he_modmul #(
-  /// Word width; moduli below 2^W.
-  parameter int unsigned W = 60
+  /// Word width (even); moduli below 2^W.
+  parameter int unsigned W = 60,
+  /// Derived: half width.
+  parameter int unsigned H = W / 2
 ) (
   input  logic         clk_i,
   input  logic [W-1:0] a_i,
@@ -25,29 +34,58 @@ module he_modmul #(
   output logic [W-1:0] p_o
 );
 
-  logic [2*W-1:0] t_q, t_q2, mq;
-  logic [W-1:0]   m_q;
-  logic [W:0]     u_d, u_q;
-  logic [W-1:0]   p_q;
+  // Stage 1 / 2: t = a * b.
+  logic [W-1:0]   ab_ll_q, ab_lh_q, ab_hl_q, ab_hh_q;
+  logic [2*W-1:0] t_q2, t_q3, t_q4, t_q5, t_q6;
+  // Stage 3 / 4: m = (t mod R) * qinv mod R.
+  logic [W-1:0]   m_ll_q;
+  logic [H-1:0]   m_cross_q;
+  logic [W-1:0]   m_q4;
+  // Stage 5 / 6: m * q.
+  logic [W-1:0]   mq_ll_q, mq_lh_q, mq_hl_q, mq_hh_q;
+  logic [2*W-1:0] mq_q6;
+  // Stage 7 / 8.
   logic [2*W:0]   sum;
+  logic [W:0]     u_q7;
+  logic [W-1:0]   p_q8;
 
-  // Stage 1: full product. Stage 2: m from its low half.
-  // Stage 3: (t + m q) / R; the low half of the sum is zero by construction,
-  // so only its carry into the high half matters. Stage 4: final subtraction.
-  assign mq  = {{W{1'b0}}, m_q} * {{W{1'b0}}, q_i};
-  assign sum = {1'b0, t_q2} + {1'b0, mq};
-  assign u_d = sum[2*W:W];
+  function automatic logic [W-1:0] mul_half(input logic [H-1:0] x, input logic [H-1:0] y);
+    mul_half = {{H{1'b0}}, x} * {{H{1'b0}}, y};
+  endfunction
+
+  assign sum = {1'b0, t_q6} + {1'b0, mq_q6};
 
   always_ff @(posedge clk_i) begin
-    t_q  <= {{W{1'b0}}, a_i} * {{W{1'b0}}, b_i};
-    m_q  <= W'(t_q[W-1:0] * qinv_i);
-    t_q2 <= t_q;
-    u_q  <= u_d;
-    p_q  <= (u_q >= {1'b0, q_i}) ? W'(u_q - {1'b0, q_i}) : u_q[W-1:0];
+    // 1
+    ab_ll_q <= mul_half(a_i[H-1:0], b_i[H-1:0]);
+    ab_lh_q <= mul_half(a_i[H-1:0], b_i[W-1:H]);
+    ab_hl_q <= mul_half(a_i[W-1:H], b_i[H-1:0]);
+    ab_hh_q <= mul_half(a_i[W-1:H], b_i[W-1:H]);
+    // 2
+    t_q2 <= {{W{1'b0}}, ab_ll_q} + ({{W{1'b0}}, ab_lh_q} << H) + ({{W{1'b0}}, ab_hl_q} << H) + ({ab_hh_q, {W{1'b0}}});
+    // 3: only the low W bits of t_lo * qinv matter.
+    m_ll_q    <= mul_half(t_q2[H-1:0], qinv_i[H-1:0]);
+    m_cross_q <= H'(mul_half(t_q2[H-1:0], qinv_i[W-1:H]) + mul_half(t_q2[W-1:H], qinv_i[H-1:0]));
+    t_q3      <= t_q2;
+    // 4
+    m_q4 <= m_ll_q + {m_cross_q, {H{1'b0}}};
+    t_q4 <= t_q3;
+    // 5
+    mq_ll_q <= mul_half(m_q4[H-1:0], q_i[H-1:0]);
+    mq_lh_q <= mul_half(m_q4[H-1:0], q_i[W-1:H]);
+    mq_hl_q <= mul_half(m_q4[W-1:H], q_i[H-1:0]);
+    mq_hh_q <= mul_half(m_q4[W-1:H], q_i[W-1:H]);
+    t_q5    <= t_q4;
+    // 6
+    mq_q6 <= {{W{1'b0}}, mq_ll_q} + ({{W{1'b0}}, mq_lh_q} << H) + ({{W{1'b0}}, mq_hl_q} << H) + ({mq_hh_q, {W{1'b0}}});
+    t_q6  <= t_q5;
+    // 7: (t + m q) / R; the low half of the sum is zero by construction.
+    u_q7 <= sum[2*W:W];
+    // 8
+    p_q8 <= (u_q7 >= {1'b0, q_i}) ? W'(u_q7 - {1'b0, q_i}) : u_q7[W-1:0];
   end
-  assign p_o = p_q;
+  assign p_o = p_q8;
 
-  // The low half of t + m q is zero by construction; only its carry is used.
   logic unused_low;
   assign unused_low = ^sum[W-1:0];
 

@@ -24,8 +24,8 @@
 // The inverse reverses the pattern (reads 2i, 2i+1, writes i, i + n/2; Gentleman-
 // Sande butterfly, twiddle psi_inv_rev[m + i mod m], m = n / 2^(s+1)). Each buffer
 // is four banks, (half, word parity), so both reads and both writes of a cycle
-// land in different banks of 1R1W RAMs. Between stages the 7-cycle butterfly
-// pipeline drains (logn x 7 cycles per transform, the only overhead on the
+// land in different banks of 1R1W RAMs. Between stages the 11-cycle butterfly
+// pipeline drains (logn x 11 cycles per transform, the only overhead on the
 // ideal (n/2) logn / B).
 //
 // Ports: AXI4-Stream style valid/ready on s_* (coefficients in, 64-bit lanes,
@@ -89,7 +89,8 @@ module he_ntt_unit #(
   output logic [31:0]       perf_compute_o
 );
 
-  localparam int unsigned Lat = 7;  // issue -> write: RAM 1, operands 1, modmul 4, sums 1
+  localparam int unsigned MulLat = 8;  // he_modmul's latency
+  localparam int unsigned Lat = MulLat + 3;  // issue -> write: RAM 1, operands 1, modmul, sums 1
   localparam int unsigned WordAw = LogNMax - LogB;  // word index width
 
   typedef enum logic [2:0] {StIdle, StLoad, StDrop, StCompute, StDrain, StOut} state_e;
@@ -254,7 +255,7 @@ module he_ntt_unit #(
   endfunction
 
   // P1 -> P2 registers: multiplier operands and the butterfly's other term.
-  logic [WordW-1:0] mul_x_q, mul_w_q, keep_q [5];  // keep: U (fwd) or U+V (inv), delayed to the product
+  logic [WordW-1:0] mul_x_q, mul_w_q, keep_q [MulLat+1];  // keep: U (fwd) or U+V (inv), delayed to the product
   logic [WordW-1:0] keep_d;
   always_comb begin
     keep_d = '0;
@@ -267,10 +268,10 @@ module he_ntt_unit #(
       mul_w_q[b*W +: W] <= op_w[b*W +: W];
     end
     keep_q[0] <= keep_d;
-    for (int i = 1; i < 5; i++) keep_q[i] <= keep_q[i-1];
+    for (int i = 1; i <= MulLat; i++) keep_q[i] <= keep_q[i-1];
   end
 
-  // P2..P5: B Montgomery multipliers.
+  // P2..P(1+MulLat): B Montgomery multipliers.
   logic [WordW-1:0] prod;
   for (genvar b = 0; b < B; b++) begin : g_lane
     he_modmul #(.W(W)) u_mul (
@@ -286,11 +287,11 @@ module he_ntt_unit #(
     for (int b = 0; b < B; b++) begin
       unique case (op_q)
         2'd0: begin
-          out0[b*W +: W] = mod_add(keep_q[4][b*W +: W], prod[b*W +: W], q_q);
-          out1[b*W +: W] = mod_sub(keep_q[4][b*W +: W], prod[b*W +: W], q_q);
+          out0[b*W +: W] = mod_add(keep_q[MulLat][b*W +: W], prod[b*W +: W], q_q);
+          out1[b*W +: W] = mod_sub(keep_q[MulLat][b*W +: W], prod[b*W +: W], q_q);
         end
         2'd1: begin
-          out0[b*W +: W] = keep_q[4][b*W +: W];
+          out0[b*W +: W] = keep_q[MulLat][b*W +: W];
           out1[b*W +: W] = prod[b*W +: W];
         end
         default: out0[b*W +: W] = prod[b*W +: W];
