@@ -16,7 +16,7 @@ CORE_PKGS=(
   build-essential cmake g++ clang libclang-rt-14-dev make pkg-config
   verilator yosys opensta qflow-tech-osu018 gtkwave lcov z3
   libgtest-dev libgmock-dev libbenchmark-dev
-  libgemmlowp-dev libopencv-dev
+  libgemmlowp-dev libopencv-dev libflint-dev libgmp-dev
   python3 python3-numpy python3-matplotlib
   nodejs npm xxd
   python3-skimage nlohmann-json3-dev

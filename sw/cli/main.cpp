@@ -8,6 +8,9 @@
 #include "cli.hpp"
 #include "squish/error.hpp"
 #include "squish/runtime/device.hpp"
+#ifdef SQUISH_HAVE_RTL
+#include "squish/he/engine.hpp"
+#endif
 #include "squish/version.hpp"
 
 namespace squish::cli {
@@ -23,6 +26,8 @@ int cmd_gemv(Args);
 int cmd_nms(Args);
 int cmd_run(Args);
 int cmd_detect(Args);
+int cmd_ntt(Args);
+int cmd_he_layer(Args);
 
 namespace {
 const Command kCommands[] = {
@@ -36,6 +41,8 @@ const Command kCommands[] = {
     {"nms", "greedy non-maximum suppression of boxes (CSV), golden model or RTL", cmd_nms},
     {"run", "run a network (model.json or .sqz): float, golden int8 or RTL", cmd_run},
     {"detect", "BlazeFace-style SSD detection: decode boxes, NMS on the device", cmd_detect},
+    {"ntt", "negacyclic polynomial product mod (x^n + 1, Q) by NTT, golden model or RTL", cmd_ntt},
+    {"he-layer", "int8 fc layer on BFV-encrypted activations, golden or RTL NTT", cmd_he_layer},
 };
 }  // namespace
 
@@ -64,6 +71,9 @@ int main(int argc, char** argv) {
   squish::runtime::register_rtl_device(&squish::runtime::make_rtl_device);
 #endif
   std::vector<std::string> args(argv + 1, argv + argc);
+#ifdef SQUISH_HAVE_RTL
+  squish::he::register_rtl_polymul(&squish::he::rtl_polymul);
+#endif
   if (args.empty()) {
     usage(stderr);
     return kUsage;
