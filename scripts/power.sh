@@ -32,12 +32,20 @@ done
 mkdir -p "$reports/power" "$reports/bench"
 reports=$(cd "$reports" && pwd)
 
-netlist_of() {  # module -> mapped netlist of make synth (cached)
-  local m=$1
+netlist_of() {  # module -> flattened mapped netlist of make synth (cached)
+  local m=$1 d="$reports/power/netlists"
   if [ ! -s "$reports/synth/$m/osu018.v" ]; then
     "$here/synth-module.sh" "$reports" "$m" shipped "" >&2
   fi
-  echo "$reports/synth/$m/osu018.v"
+  mkdir -p "$d"
+  if [ ! -s "$d/$m.v" ] || [ "$reports/synth/$m/osu018.v" -nt "$d/$m.v" ]; then
+    yosys -q -p "read_liberty -lib $LIB; read_liberty -lib $SRAM_LIB; read_verilog $reports/synth/$m/osu018.v; hierarchy -top $m; flatten; opt_clean; rename -top $m; write_verilog -noattr -noexpr $d/$m.v" >&2 \
+      || { echo "power: flattening $m failed" >&2; return 1; }
+  fi
+  echo "$d/$m.v"
+}
+fmax_of() {  # module -> Fmax (MHz) from ppa.json
+  $PY -c "import json,sys; print(json.load(open(sys.argv[1]))['modules'][sys.argv[2]]['fmax_mhz'])" "$reports/ppa.json" "$1" 2>/dev/null
 }
 
 # run_case NAME TOP NETLIST TB PERIOD_NS FMAX_MHZ [iverilog -D...]
@@ -53,6 +61,7 @@ run_case() {
   ops=$(sed -n 's/^OPS //p' "$d/sim.log" | tail -1)
   [ -n "$win" ] || { echo "power $name: no WINDOW line ($d/sim.log)" >&2; return 1; }
   grep -q '^MISMATCH' "$d/sim.log" && { echo "power $name: netlist output mismatch ($d/sim.log)" >&2; return 1; }
+  grep -q '^FINISHED_OK\|^CHECKED [0-9]* beats, 0 errors\|^WINDOW' "$d/sim.log" || { echo "power $name: testbench did not finish ($d/sim.log)" >&2; return 1; }
   # shellcheck disable=SC2086
   $PY "$here/power_activity.py" "$d/act.vcd" tb.dut $win "$period" "$d/act.tcl" "$d/act.json" > "$d/activity.log" || return 1
   rm -f "$d/act.vcd"
@@ -120,10 +129,13 @@ for c in "${cases[@]}"; do
       r=$(run_case calib_counter power_calib_counter "$d/osu018.v" "$tb" 10 100) || { echo "power: calibration FAILED: $r" >&2; exit 3; }
       results+=("$r") ;;
     mac_pe_array)
-      net=$(netlist_of mac_pe_array)
-      fmax=$($PY -c "import json;print(json.load(open('$reports/ppa.json'))['modules']['mac_pe_array']['fmax_mhz'])" 2>/dev/null || echo 100)
+      net=$(netlist_of mac_pe_array) || exit 1
+      fmax=$(fmax_of mac_pe_array); [ -n "$fmax" ] || { echo "power: no Fmax for mac_pe_array in ppa.json (make synth)" >&2; exit 1; }
+      w="$root/golden/entropy/ssd_mobilenetv1_model__MobilenetV1_Conv2d_5_pointwise_weights.u8"
       for prec in int8 int4 int2; do
-        r=$(run_case "mac_pe_array_$prec" mac_pe_array "$net" "$tb" 10 "$fmax" -DPREC_"$prec") || exit 1
+        d="$reports/power/mac_pe_array_$prec"; mkdir -p "$d"
+        $PY "$here/power/mac_stimulus.py" "$w" "$prec" 2001 1 "$d/stim.hex" || exit 1
+        r=$(run_case "mac_pe_array_$prec" mac_pe_array "$net" "$tb" 10 "$fmax" -DBEATS=2001 -DSTIM="\"$d/stim.hex\"") || exit 1
         results+=("$r")
       done ;;
   esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns scripts/synth.sh rows into ppa.json and ppa.md (stdlib only).
 
-Rows on stdin: row|status|cells|area_um2|crit_ns|fmax_mhz|lut|ff|carry|bram|dsp|params|lutram|wall_s|srams||module|variant
+Rows on stdin: row|status|cells|area_um2|crit_ns|fmax_mhz|lut|ff|carry|bram|dsp|params|lutram|wall_s|srams|cpu_s|module|variant
 (row = module, or module@reduced for a reduced-parameter run; see synth.sh).
   ppa_report.py REPORTS CLOCK_NS [RUN_WALL_S JOBS]
 Existing entries in ppa.json for modules not in this run are kept, so
@@ -42,7 +42,7 @@ for line in sys.stdin:
         "lut6": num(f[6], int), "ff": num(f[7], int), "carry4": num(f[8], int),
         "bram": num(f[9]), "dsp": num(f[10], int), "lutram": num(f[12], int),
         "synth_params": f[11], "synth_wall_s": num(f[13], int),
-        "sram_macros": num(f[14], int),
+        "sram_macros": num(f[14], int), "synth_cpu_s": num(f[15], int),
         "variant": f[17] or "shipped",
     }
     if data[m]["sram_macros"]:
@@ -72,17 +72,17 @@ with open(os.path.join(reports, "ppa.md"), "w") as md:
              "Rows named module@reduced use the parameters in `params`; all others are the shipped defaults.\n\n")
     if out.get("run"):
         md.write(f"Last run: {out['run']['wall_s']} s wall with JOBS={out['run']['jobs']}.\n\n")
-    md.write("| module | cells | SRAM macros | area (um^2) | crit. path (ns) | Fmax (MHz) | LUT | LUT-RAM | FF | CARRY4 | BRAM36 | DSP | synth (s) | params |\n")
-    md.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+    md.write("| module | cells | SRAM macros | area (um^2) | crit. path (ns) | Fmax (MHz) | LUT | LUT-RAM | FF | CARRY4 | BRAM36 | DSP | synth wall (s) | synth CPU (s) | params |\n")
+    md.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
     for m, e in out["modules"].items():
         def g(k):
             v = e.get(k)
             return "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
         if e["status"] == "skipped":
-            md.write(f"| {m} | skipped (measured inside its parent) | | | | | | | | | | | | |\n")
+            md.write(f"| {m} | skipped (measured inside its parent) | | | | | | | | | | | | | |\n")
         elif e["status"] != "ok":
-            md.write(f"| {m} | {e['status'].upper()} | | | | | | | | | | | {g('synth_wall_s')} | {e.get('synth_params','')} |\n")
+            md.write(f"| {m} | {e['status'].upper()} | | | | | | | | | | | {g('synth_wall_s')} | | {e.get('synth_params','')} |\n")
         else:
             md.write(f"| {m} | {g('cells')} | {g('sram_macros')} | {g('area_um2')} | {g('critical_path_ns')} | {g('fmax_mhz')} | "
-                     f"{g('lut6')} | {g('lutram')} | {g('ff')} | {g('carry4')} | {g('bram')} | {g('dsp')} | {g('synth_wall_s')} | {e.get('synth_params','')} |\n")
+                     f"{g('lut6')} | {g('lutram')} | {g('ff')} | {g('carry4')} | {g('bram')} | {g('dsp')} | {g('synth_wall_s')} | {g('synth_cpu_s')} | {e.get('synth_params','')} |\n")
 print(f"synth: wrote {path} and ppa.md ({len(out['modules'])} modules)")

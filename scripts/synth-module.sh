@@ -19,7 +19,7 @@ variant=${3:-shipped}; chparam=${4:-}
 LIB=${SQUISH_LIBERTY:-/usr/share/qflow/tech/osu018/osu018_stdcells.lib}
 SRAM_LIB="$here/synth-sram.lib"; SRAM_RULES="$here/synth-sram.rules"
 PERIOD_NS=${SQUISH_CLOCK_NS:-10}
-TIMEOUT=${SQUISH_SYNTH_TIMEOUT:-1200}
+TIMEOUT=${SQUISH_SYNTH_TIMEOUT:-3600}
 CACHE=${SQUISH_SYNTH_CACHE:-$reports/../synth-cache}
 # Modules synthesized hierarchically (each distinct submodule mapped once; a
 # flat run of their replicated lanes/banks is what took tens of minutes).
@@ -79,6 +79,7 @@ write_verilog -noattr -noexpr $d/osu018.v
 YS
 } > "$d/osu018.ys"
 t0=$(date +%s)
+cpu0=$(awk '{print $16 + $17}' /proc/$$/stat)
 st=ok
 if ! timeout "$TIMEOUT" yosys -q -e 'is implicitly declared' -l "$d/osu018.log" -s "$d/osu018.ys" >/dev/null 2>&1; then
   rc=$?; st=fail; [ $rc -eq 124 ] && st=timeout
@@ -130,7 +131,9 @@ if timeout "$TIMEOUT" yosys -q -l "$d/xilinx.log" -s "$d/xilinx.ys" >/dev/null 2
     END {printf "%d %d %d %g %d %d\n", l, f, c, b, d, r}' <(last_stat "$d/xilinx.log"))
 fi
 t1=$(date +%s)
-echo "synth $row: ${cells} cells (${srams} SRAM macros), ${area} um2, crit ${crit:-?} ns (Fmax ${fmax:-?} MHz), LUT ${lut:-?} (+${lutram:-0} LUT-RAM) FF ${ff:-?} BRAM36 ${bram:-?} DSP ${dsp:-?} ($((t1 - t0)) s)"
-echo "$row|ok|$cells|$area|$crit|$fmax|$lut|$ff|$carry|$bram|$dsp|$chparam|$lutram|$((t1 - t0))|$srams||$m|$variant" > "$d/row.txt"
+# user+sys of this script's finished children (yosys, abc, sta), in seconds
+cpu=$(awk -v c0="$cpu0" -v hz="$(getconf CLK_TCK)" '{printf "%d", ($16 + $17 - c0) / hz}' /proc/$$/stat)
+echo "synth $row: ${cells} cells (${srams} SRAM macros), ${area} um2, crit ${crit:-?} ns (Fmax ${fmax:-?} MHz), LUT ${lut:-?} (+${lutram:-0} LUT-RAM) FF ${ff:-?} BRAM36 ${bram:-?} DSP ${dsp:-?} ($((t1 - t0)) s wall, $cpu s CPU)"
+echo "$row|ok|$cells|$area|$crit|$fmax|$lut|$ff|$carry|$bram|$dsp|$chparam|$lutram|$((t1 - t0))|$srams|$cpu|$m|$variant" > "$d/row.txt"
 mkdir -p "$CACHE/$key" && cp "$d"/* "$CACHE/$key/" 2>/dev/null
 exit 0
