@@ -44,8 +44,8 @@ netlist_of() {  # module -> flattened mapped netlist of make synth (cached)
   fi
   echo "$d/$m.v"
 }
-fmax_of() {  # module -> Fmax (MHz) from ppa.json
-  $PY -c "import json,sys; print(json.load(open(sys.argv[1]))['modules'][sys.argv[2]]['fmax_mhz'])" "$reports/ppa.json" "$1" 2>/dev/null
+fmax_of() {  # module -> Fmax (MHz) of its make synth row
+  [ -f "$reports/synth/$1/row.txt" ] && cut -d'|' -f6 "$reports/synth/$1/row.txt"
 }
 
 # run_case NAME TOP NETLIST TB PERIOD_NS FMAX_MHZ [iverilog -D...]

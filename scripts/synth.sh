@@ -16,7 +16,11 @@
 #   JOBS=n                 parallel module runs (default: nproc)
 #   SQUISH_SYNTH_CACHE     cache folder (default REPORTS_DIR/../synth-cache)
 #   SQUISH_SYNTH_NOCACHE=1 ignore the cache
-#   SQUISH_SYNTH_TIMEOUT   seconds per Yosys run (default 1200)
+#   SQUISH_SYNTH_TIMEOUT   seconds per Yosys run (default 3600)
+#   SQUISH_SYNTH_REPORT_ONLY=1  synthesize nothing: rebuild ppa.json/md from the
+#                          rows already under REPORTS_DIR/synth/ (e.g. while a
+#                          long run is still going); modules without a row are
+#                          listed as "not run"
 # Writes <reports>/ppa.json, <reports>/ppa.md, per-row logs/netlists under
 # <reports>/synth/<row>/ and the run's wall time in ppa.json (run.wall_s).
 set -uo pipefail
@@ -42,8 +46,16 @@ for m in "${mods[@]}"; do
   printf '%s\0%s\0%s\0' "$m" shipped "" >> "$jobs_file"
   case "$cfg" in chparam*) printf '%s\0%s\0%s\0' "$m" reduced "$cfg" >> "$jobs_file" ;; esac
 done
-# Longest first would need the history; the cache makes reruns cheap anyway.
-xargs -0 -n 3 -P "$JOBS" "$here/synth-module.sh" "$reports" < "$jobs_file"
+if [ -n "${SQUISH_SYNTH_REPORT_ONLY:-}" ]; then
+  touch -d '1970-01-02' "$jobs_file"
+  while IFS= read -r -d '' m && IFS= read -r -d '' v && IFS= read -r -d '' p; do
+    r="$m"; [ "$v" = shipped ] || r="$m@$v"
+    [ -f "$reports/synth/$r/row.txt" ] || rows+=("$r|not run||||||||||$p")
+  done < "$jobs_file"
+else
+  # Longest first would need the history; the cache makes reruns cheap anyway.
+  xargs -0 -n 3 -P "$JOBS" "$here/synth-module.sh" "$reports" < "$jobs_file"
+fi
 for m in "${mods[@]}"; do
   for r in "$reports/synth/$m/row.txt" "$reports/synth/$m@reduced/row.txt"; do
     [ -f "$r" ] && [ "$r" -nt "$jobs_file" ] && rows+=("$(cat "$r")")
@@ -51,4 +63,8 @@ for m in "${mods[@]}"; do
 done
 t1=$(date +%s)
 echo "synth: ${#rows[@]} rows in $((t1 - t0)) s wall (JOBS=$JOBS)"
-printf '%s\n' "${rows[@]}" | python3 "$here/ppa_report.py" "$reports" "$PERIOD_NS" "$((t1 - t0))" "$JOBS"
+if [ -n "${SQUISH_SYNTH_REPORT_ONLY:-}" ]; then
+  printf '%s\n' "${rows[@]}" | python3 "$here/ppa_report.py" "$reports" "$PERIOD_NS"
+else
+  printf '%s\n' "${rows[@]}" | python3 "$here/ppa_report.py" "$reports" "$PERIOD_NS" "$((t1 - t0))" "$JOBS"
+fi
