@@ -6,8 +6,8 @@
 #   2. qflow: synthesize (Yosys + ABC to the OSU cells, fanout buffering),
 #      place (graywolf), route (qrouter, writes SPEF), migrate (magic),
 #      drc (magic), lvs (netgen), gdsii (magic).
-#   3. OpenSTA on the routed netlist with the extracted parasitics (SPEF):
-#      post-route worst setup path -> fmax_mhz.
+#   3. OpenSTA on the routed netlist with the extracted parasitics (SPEF,
+#      repaired by scripts/layout_spef.py): post-route worst setup path -> fmax_mhz.
 #   4. layout.json (area_um2, core/cell area, utilisation, fmax_mhz,
 #      drc_errors, lvs_clean, ...) and a PNG rendered from the GDS with
 #      KLayout in batch mode (scripts/layout_png.py).
@@ -20,6 +20,7 @@
 #   PARAMS="-set Depth 16"   parameters for TOP (chparam syntax)
 #   SQUISH_LAYOUT_DENSITY    graywolf initial density (default qflow's)
 #   SQUISH_LAYOUT_TIMEOUT    seconds for the qflow run (default 3600)
+#   SQUISH_LAYOUT_STA_ONLY=1 reuse the routed work folder: only STA, PNG, JSON
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/rtl-files.sh"
@@ -35,8 +36,9 @@ done
 workroot=${SQUISH_LAYOUT_WORK:-build/layout}
 work=$(mkdir -p "$workroot/$m" && cd "$workroot/$m" && pwd)
 out=$(mkdir -p "$reports/layout/$m" && cd "$reports/layout/$m" && pwd)
-rm -rf "$work"/{source,synthesis,layout,log}; mkdir -p "$work"/{source,synthesis,layout,log}
 t0=$(date +%s)
+if [ -z "${SQUISH_LAYOUT_STA_ONLY:-}" ]; then
+rm -rf "$work"/{source,synthesis,layout,log}; mkdir -p "$work"/{source,synthesis,layout,log}
 
 # --- 1. elaborate and flatten to plain Verilog --------------------------------
 { echo "read_verilog -sv -D SYNTHESIS" $rtl_pkgs
@@ -64,13 +66,16 @@ if [ ! -s "$gds" ] || [ ! -s "$def" ]; then
   grep -hiE 'error|failed' "$work"/log/*.log | grep -v '^Nets' | head -5 >&2
   exit 1
 fi
+fi  # SQUISH_LAYOUT_STA_ONLY: redo steps 3-4 on an existing work folder
+gds="$work/layout/$m.gds"; def="$work/layout/$m.def"
 cp "$gds" "$out/$m.gds"
 
 # --- 3. post-route STA with the extracted parasitics ------------------------------
 net="$work/synthesis/$m.rtlnopwr.v"
+python3 "$here/layout_spef.py" "$work/synthesis/$m.spef" "$work/synthesis/$m.fixed.spef" > "$work/log/spef_fix.log"
 has_clk=$(grep -c 'input clk_i' "$net" || true)
 { echo "read_liberty $LIB"; echo "read_verilog $net"; echo "link_design $m"
-  echo "read_spef $work/synthesis/$m.spef"
+  echo "read_spef $work/synthesis/$m.fixed.spef"
   if [ "$has_clk" -gt 0 ]; then
     echo "create_clock -name clk -period $PERIOD_NS [get_ports clk_i]"
     echo "set_propagated_clock [all_clocks]"
@@ -119,7 +124,7 @@ sta = open(f"{work}/log/post_route_sta.log").read()
 ws = re.search(r"WORST_SLACK (\S+)", sta); wh = re.search(r"WORST_HOLD (\S+)", sta)
 slack = float(ws.group(1)) if ws else None
 crit = period - slack if slack is not None else None
-spef_warn = len(re.findall(r"(?i)warning.*spef|spef.*not found", sta))
+spef_warn = len(re.findall(r"fixed\.spef, line \d+ .*not found", sta))
 drc = open(f"{work}/log/drc.log").read() if __import__("os").path.exists(f"{work}/log/drc.log") else ""
 md = re.findall(r"^drc = (\d+)", drc, re.M)
 lvs = open(f"{work}/log/lvs.log").read() if __import__("os").path.exists(f"{work}/log/lvs.log") else ""
@@ -134,6 +139,7 @@ res = {
     "critical_path_ns": round(crit, 3) if crit is not None else None,
     "fmax_mhz": round(1000.0 / crit, 1) if crit else None,
     "hold_slack_ns": round(float(wh.group(1)), 3) if wh else None,
+    "spef_unmatched": spef_warn,
     "routed": "Final: No failed routes!" in route,
     "drc_errors": int(md[-1]) if md else None,
     "lvs_clean": bool(te) and int(te[-1]) == 0 and "Circuits match uniquely" in lvs,
