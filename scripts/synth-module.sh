@@ -29,24 +29,28 @@ row=$m; [ "$variant" = shipped ] || row="$m@$variant"
 d="$reports/synth/$row"; mkdir -p "$d" "$CACHE"
 
 # --- dependencies and cache key ---------------------------------------------
-all_mods=$(rtl_all_modules)
+# (cheap on purpose: a warm run is one key per row, a few processes each)
+declare -A file_of
+for f in $rtl_modules; do b=${f##*/}; file_of[${b%.sv}]=$f; done
+modlist=$(mktemp); trap 'rm -f "$modlist"' EXIT
+printf '%s\n' "${!file_of[@]}" > "$modlist"
 deps() {  # transitive module files reachable from $1 by name
   local seen=" " todo=("$1") cur f w
   while [ ${#todo[@]} -gt 0 ]; do
     cur=${todo[0]}; todo=("${todo[@]:1}")
     case "$seen" in *" $cur "*) continue ;; esac
     seen="$seen$cur "
-    f=$(rtl_file_of "$cur"); [ -n "$f" ] || continue
+    f=${file_of[$cur]:-}; [ -n "$f" ] || continue
     echo "$f"
-    for w in $(grep -v '^\s*//' "$f" | grep -oE '\b[a-z_][a-z0-9_]*\b' | sort -u); do
-      [ "$w" = "$cur" ] && continue
-      case " $(echo $all_mods) " in *" $w "*) todo+=("$w") ;; esac
+    for w in $(sed 's|//.*||' "$f" | grep -owFf "$modlist" | sort -u); do
+      [ "$w" = "$cur" ] || todo+=("$w")
     done
   done
 }
-files=$(deps "$m" | sort -u)
+files=$(deps "$m" | LC_ALL=C sort -u)
 key=$( { cat "$0" "$SRAM_LIB" "$SRAM_RULES"; echo "$LIB $PERIOD_NS $m $variant $chparam $HIER"
          for f in $rtl_pkgs $files; do echo "== ${f#$RTL_ROOT/}"; cat "$f"; done; } | sha256sum | cut -c1-24)
+if [ -n "${SQUISH_SYNTH_PRINT_KEY:-}" ]; then echo "$key"; exit 0; fi
 if [ -z "${SQUISH_SYNTH_NOCACHE:-}" ] && [ -f "$CACHE/$key/row.txt" ]; then
   cp "$CACHE/$key"/* "$d/" 2>/dev/null
   echo "synth $row: cached ($(cut -d'|' -f14 "$d/row.txt") s when measured)"
