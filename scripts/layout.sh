@@ -72,7 +72,7 @@ cp "$gds" "$out/$m.gds"
 
 # --- 3. post-route STA with the extracted parasitics ------------------------------
 net="$work/synthesis/$m.rtlnopwr.v"
-python3 "$here/layout_spef.py" "$work/synthesis/$m.spef" "$work/synthesis/$m.fixed.spef" > "$work/log/spef_fix.log"
+python3 "$here/layout_spef.py" "$work/synthesis/$m.spef" "$work/synthesis/$m.fixed.spef" "$net" > "$work/log/spef_fix.log"
 has_clk=$(grep -c 'input clk_i' "$net" || true)
 { echo "read_liberty $LIB"; echo "read_verilog $net"; echo "link_design $m"
   echo "read_spef $work/synthesis/$m.fixed.spef"

@@ -1,24 +1,38 @@
 #!/usr/bin/env python3
 """Repairs the SPEF that qrouter 1.4 writes, so that OpenSTA reads it (stdlib only).
 
-  layout_spef.py IN.spef OUT.spef
+  layout_spef.py IN.spef OUT.spef [NETLIST.v]
 
 qrouter's SPEF (a) declares *C_UNIT 1 FF but writes capacitances in pF (its pin
 loads equal the Liberty pin capacitances in pF), (b) names internal nodes
 "<net>_<k>" instead of "*<net>:<k>", and (c) starts each net's resistor tree at
 the bare net name instead of its driver pin. Without the repair OpenSTA drops
 every internal node (and so the wire resistance) and reads the remaining
-capacitances 1000 times too small. Prints the number of nets rewritten.
+capacitances 1000 times too small. (d) With NETLIST, a name-map entry
+"base[k]" that the netlist spells "base_k_" (qflow flattens internal buses) is
+renamed. Prints the number of nets rewritten.
 """
 import re
 import sys
 
 src, dst = sys.argv[1], sys.argv[2]
+idents = set()
+if len(sys.argv) > 3:
+    idents = set(re.findall(r"[A-Za-z_][\w$]*", open(sys.argv[3]).read()))
 out, nets = [], 0
+in_map = False
 net, driver, section = None, None, None
 node = re.compile(r"^(\d+)_(\d+)$")
 for line in open(src):
     t = line.split()
+    if line.startswith("*NAME_MAP"):
+        in_map = True
+    elif in_map and t and not t[0].startswith("*"):
+        in_map = False
+    if in_map and len(t) == 2 and t[0].startswith("*") and idents:
+        m = re.fullmatch(r"([A-Za-z_][\w$]*)\[(\d+)\]", t[1])
+        if m and f"{m.group(1)}_{m.group(2)}_" in idents:
+            line = f"{t[0]} {m.group(1)}_{m.group(2)}_\n"
     if line.startswith("*C_UNIT"):
         line = "*C_UNIT 1 PF\n"
     elif t and t[0] == "*D_NET":
