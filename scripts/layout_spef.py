@@ -30,9 +30,12 @@ for line in open(src):
     elif in_map and t and not t[0].startswith("*"):
         in_map = False
     if in_map and len(t) == 2 and t[0].startswith("*") and idents:
-        m = re.fullmatch(r"([A-Za-z_][\w$]*)\[(\d+)\]", t[1])
-        if m and f"{m.group(1)}_{m.group(2)}_" in idents:
-            line = f"{t[0]} {m.group(1)}_{m.group(2)}_\n"
+        m = re.fullmatch(r"([A-Za-z_][\w$]*)\[(\w+)\]", t[1])
+        if m and t[1] not in idents:
+            for cand in (f"{m.group(1)}_{m.group(2)}_", f"{m.group(1)}_{m.group(2)}"):
+                if cand in idents:
+                    line = f"{t[0]} {cand}\n"
+                    break
     if line.startswith("*C_UNIT"):
         line = "*C_UNIT 1 PF\n"
     elif t and t[0] == "*D_NET":
