@@ -6,9 +6,12 @@
 #      (qflow-tech-osu018) under a testbench in scripts/power/ that applies a
 #      workload and prints its measuring window and operation count
 #   3. scripts/power_activity.py: per-net transitions per clock and duty
-#      from the VCD -> OpenSTA set_power_activity on every driver pin
-#   4. OpenSTA report_power at the block's Fmax (ppa.json) and at 100 MHz:
-#      internal, switching, leakage -> pJ per operation
+#      from the VCD
+#   4. scripts/power_engine.py: the Liberty power model on those activities
+#      (OpenSTA 2.0.17 ignores per-pin activities; docs/silicon.md) at the
+#      block's Fmax (its make synth row) and at 100 MHz: internal, switching,
+#      leakage -> pJ per operation. OpenSTA supplies the calibration's
+#      independent net capacitances.
 # Cases (scripts/power/tb_<case>.v):
 #   calib_counter   8-bit counter, hand-checked activity 2^-i and switching power
 #   mac_pe_array    the datapath's 16-lane multiplier array + adder tree on real

@@ -137,9 +137,6 @@ for path in libs:
             if pk == "pin":
                 pins.append((pname, pa, pkids))
             elif pk == "bus":
-                w = None
-                for sub in pkids:
-                    pass
                 pins.append((pname, pa, pkids))
                 for sk, sname, sa, skids, sargs in pkids:
                     if sk == "pin":

@@ -22,7 +22,7 @@ for line in sys.stdin:
         old[r["case"]] = r
 out = {"node": "OSU 0.18 um (qflow-tech-osu018), 1.8 V, typical corner",
        "method": "Icarus gate-level simulation of the make synth netlist (zero delay: "
-                 "glitches not counted) -> per-net activity -> OpenSTA report_power",
+                 "glitches not counted) -> per-net activity -> Liberty power model (scripts/power_engine.py)",
        "cases": old, "energy": {}}
 e = out["energy"]
 thr = out["throughput"] = {}
