@@ -5,6 +5,9 @@
 #   make test       the whole regression (ctest -j2): sw, RTL, lint, synth, fuzz replay
 #   make lint       verilator --lint-only -Wall, each module as its own top
 #   make synth      Yosys + OpenSTA (OSU 0.18um) + synth_xilinx -> build/reports/ppa.{md,json}
+#                   (JOBS modules in parallel, cached in build/synth-cache)
+#   make layout TOP=<module>  qflow place & route to GDS -> build/reports/layout/<module>/
+#   make power      gate-level activity -> OpenSTA power -> build/reports/bench/energy.json
 #   make waves TEST=Suite.Test   rerun one RTL test with an FST trace, open GTKWave
 #   make coverage   Verilator coverage of the RTL suites -> build/coverage/html
 #   make bench      benchmarks -> build/reports/bench.{md,json}
@@ -18,7 +21,7 @@ CTEST_J  ?= 2
 STAMP    := $(BUILD)/.deps-ok
 CMAKE_FLAGS ?=
 
-.PHONY: all deps sim test lint synth waves coverage bench regress fuzz clean configure build
+.PHONY: all deps sim test lint synth layout power waves coverage bench regress fuzz clean configure build
 
 all: build
 
@@ -46,7 +49,14 @@ lint: $(STAMP)
 	@scripts/lint.sh
 
 synth: $(STAMP)
-	@scripts/synth.sh $(BUILD)/reports
+	@JOBS=$(JOBS) scripts/synth.sh $(BUILD)/reports
+
+TOP ?= fifo_sync
+layout: $(STAMP)
+	@scripts/layout.sh $(TOP) $(BUILD)/reports
+
+power: $(STAMP)
+	@scripts/power.sh $(BUILD)/reports
 
 waves: build
 	@scripts/waves.sh $(BUILD) "$(TEST)"

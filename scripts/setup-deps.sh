@@ -15,6 +15,7 @@ set -euo pipefail
 CORE_PKGS=(
   build-essential cmake g++ clang libclang-rt-14-dev make pkg-config
   verilator yosys opensta qflow-tech-osu018 gtkwave lcov z3
+  qflow graywolf qrouter magic netgen-lvs klayout iverilog
   libgtest-dev libgmock-dev libbenchmark-dev
   libgemmlowp-dev libopencv-dev libflint-dev libgmp-dev
   python3 python3-numpy python3-matplotlib

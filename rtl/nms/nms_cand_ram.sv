@@ -4,9 +4,8 @@
 //
 // Cost: Depth x Width bits; the read data register holds when re_i is low.
 //
-// make synth skips it: mapped to flip-flops, 8192 x 117 bits says nothing
-// useful; bench_nms reports it in bits.
-// squish-synth: skip
+// make synth maps it to SRAM macros (ASIC: the 1024x32 macro model of
+// docs/silicon.md; FPGA: block RAM).
 `default_nettype none
 
 module nms_cand_ram #(
