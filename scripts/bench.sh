@@ -17,6 +17,11 @@ for b in "$build"/bench/bench_*; do
   echo "=== $(basename "$b")"
   if ! "$b"; then echo "bench: $(basename "$b") FAILED"; fail=1; fi
 done
+# End-to-end network measurements: reports/bench/e2e.{json,md} (issue 10 §6).
+if [ -x "$build/bin/squish" ]; then
+  echo "=== bench-e2e"
+  "$root/scripts/bench-e2e.sh" "$build" || { echo "bench: bench-e2e FAILED"; fail=1; }
+fi
 python3 - "$reports" <<'PY'
 import json, os, sys
 rep = sys.argv[1]; d = os.path.join(rep, "bench")

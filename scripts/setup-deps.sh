@@ -17,7 +17,8 @@ CORE_PKGS=(
   verilator yosys opensta qflow-tech-osu018 gtkwave lcov z3
   libgtest-dev libgmock-dev libbenchmark-dev
   libgemmlowp-dev libopencv-dev
-  python3 python3-numpy python3-matplotlib
+  python3 python3-numpy python3-matplotlib python3-skimage
+  nlohmann-json3-dev
   nodejs npm xxd
 )
 # Only for regenerating golden vectors from independent references.

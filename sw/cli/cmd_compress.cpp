@@ -36,7 +36,11 @@ std::vector<std::string> split(const std::string& s) {
 }
 }  // namespace
 
+bool is_model_compress(Args args);
+int cmd_compress_model(Args args);
+
 int cmd_compress(Args args) {
+  if (is_model_compress(args)) return cmd_compress_model(args);  // a network: cmd_compress_model.cpp
   using container::CompressOptions;
   CompressOptions o;
   std::string in, out, sparse_fmt = "dense", coder = "none", rounding = "even", norm = "l1";
@@ -97,8 +101,6 @@ int cmd_compress(Args args) {
   if (sparse_fmt == "auto") o.sparse_auto = true;
   else o.sparse_format = sparse::format_from_string(sparse_fmt);
   o.coder = entropy::coder_from_string(coder);
-  if (o.coder != entropy::CoderId::None && (o.sparse_auto || o.sparse_format != sparse::Format::Dense) && !quiet)
-    std::fprintf(stderr, "squish compress: note: with --coder %s sections store the dense symbol stream; --sparse-format is ignored\n", coder.c_str());
   auto ends = [&](const char* suf) { return in.size() >= std::strlen(suf) && in.compare(in.size() - std::strlen(suf), std::string::npos, suf) == 0; };
   o.channels_last = ends(".json");
   o.source = in;

@@ -23,7 +23,7 @@ int cmd_info(Args args) {
     std::printf("%s\n", container::to_json(f, in).dump(2).c_str());
     return kOk;
   }
-  std::printf("%s: .sqz %u.%u, %zu tensors, source %s\n", in.c_str(), container::kVersionMajor, c.version_minor, f.sections.size(), c.source.c_str());
+  std::printf("%s: .sqz %u.%u, %zu tensors, source %s\n", in.c_str(), c.version_major, c.version_minor, f.sections.size(), c.source.c_str());
   std::printf("%-48s %-18s %-11s %4s %7s %-7s %-8s %10s %8s %7s %9s %11s\n", "tensor", "shape", "scheme", "bits", "density", "sparse",
               "coder", "payload B", "bits/w", "H0", "SQNR dB", "MSE");
   for (const auto& s : f.sections) {

@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "squish/error.hpp"
+#include "squish/runtime/device.hpp"
 #include "squish/version.hpp"
 
 namespace squish::cli {
@@ -20,6 +21,8 @@ int cmd_softmax(Args);
 int cmd_softmax_eval(Args);
 int cmd_gemv(Args);
 int cmd_nms(Args);
+int cmd_run(Args);
+int cmd_detect(Args);
 
 namespace {
 const Command kCommands[] = {
@@ -31,6 +34,8 @@ const Command kCommands[] = {
     {"softmax-eval", "softmax variants vs float64: our Table XIV", cmd_softmax_eval},
     {"gemv", "run a pruned, quantized layer on the sparse datapath (golden or RTL)", cmd_gemv},
     {"nms", "greedy non-maximum suppression of boxes (CSV), golden model or RTL", cmd_nms},
+    {"run", "run a network (model.json or .sqz): float, golden int8 or RTL", cmd_run},
+    {"detect", "BlazeFace-style SSD detection: decode boxes, NMS on the device", cmd_detect},
 };
 }  // namespace
 
@@ -55,6 +60,9 @@ void usage(std::FILE* f) {
 
 int main(int argc, char** argv) {
   using namespace squish::cli;
+#if SQUISH_HAVE_RTL_DEVICE
+  squish::runtime::register_rtl_device(&squish::runtime::make_rtl_device);
+#endif
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     usage(stderr);

@@ -174,7 +174,7 @@ CompressResult compress(std::span<const Tensor> tensors, const CompressOptions& 
         s.coder = entropy::CoderId::None;
         s.sparse_format = sparse::Format::Dense;
       }
-      encode_codes(s, q.codes, o.sparse_auto && s.coder == entropy::CoderId::None);
+      encode_codes(s, q.codes, o.sparse_auto);
       rep.bits = q.params.bits;
     }
     res.container.sections.push_back(std::move(s));

@@ -2,9 +2,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <tuple>
 
+#include "squish/container/coded_sparse.hpp"
 #include "squish/error.hpp"
 #include "squish/io/crc32.hpp"
+#include "squish/requant/requant.hpp"
 
 namespace squish::container {
 
@@ -283,7 +286,12 @@ bool sparse_eligible(const std::vector<size_t>& shape, size_t numel) {
 
 }  // namespace
 
+std::vector<uint8_t> serialize_v2(const Container& c);
+Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool check_crc);
+
 std::vector<uint8_t> serialize(const Container& c) {
+  if (c.version_major == kVersionMajor) return serialize_v2(c);
+  if (c.version_major != kVersionMajorV1) throw UsageError("cannot write .sqz version " + std::to_string(c.version_major));
   std::vector<std::vector<uint8_t>> bodies;
   for (const auto& s : c.sections) {
     Writer w;
@@ -294,7 +302,7 @@ std::vector<uint8_t> serialize(const Container& c) {
   }
   Writer h;
   h.bytes(kMagic);
-  h.u16(kVersionMajor);
+  h.u16(kVersionMajorV1);
   h.u16(c.version_minor);
   h.u32(0);  // flags
   h.str(c.source);
@@ -318,9 +326,11 @@ Container parse(std::span<const uint8_t> bytes, uint64_t max_elements, bool chec
   r.pos = 8;
   const uint16_t major = r.u16("version");
   c.version_minor = r.u16("minor version");
-  if (major != kVersionMajor) {
+  if (major == kVersionMajor) return parse_v2(bytes, max_elements, check_crc);
+  c.version_major = major;
+  if (major != kVersionMajorV1) {
     r.pos -= 4;
-    r.fail("unsupported format version " + std::to_string(major) + "." + std::to_string(c.version_minor) + " (this reader knows " + std::to_string(kVersionMajor) + ".x)");
+    r.fail("unsupported format version " + std::to_string(major) + "." + std::to_string(c.version_minor) + " (this reader knows 1.x and " + std::to_string(kVersionMajor) + ".x)");
   }
   r.u32("flags");
   c.source = r.str("source");
@@ -396,18 +406,30 @@ void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) 
   const auto ch = quant::channel_of(s.shape, q.channel_axis);
   s.coder_params.alphabet_bits = q.bits;
   s.coder_params.zero_symbol = static_cast<uint16_t>(static_cast<uint32_t>(q.channels.empty() ? 0 : q.channels[0].zero_point) & mask_of(q.bits));
-  if (s.coder != entropy::CoderId::None) {
-    // Entropy-coded sections store the dense symbol stream; sparsity is left to
-    // the coder (its zero symbol), so the sparse format is forced to dense.
+  const bool coded = s.coder != entropy::CoderId::None;
+  if (coded && ((s.sparse_format == sparse::Format::Dense && !sparse_auto) || !sparse_eligible(s.shape, n) || q.bits > 8)) {
+    // The dense symbol stream, one code per symbol; sparsity is left to the
+    // coder (its zero symbol).
     s.sparse_format = sparse::Format::Dense;
     s.payload = entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);
     return;
   }
+  const entropy::CoderParams dense_cp = s.coder_params;
   auto pack_dense = [&] {
     s.sparse_format = sparse::Format::Dense;
-    entropy::CoderParams p = s.coder_params;
-    s.payload = entropy::encode_symbols(entropy::CoderId::None, symbols_of(q, codes), p);
-    for (uint64_t k = kEntryInterval; k < n; k += kEntryInterval) s.entries.push_back({k, k * q.bits / 8});
+    s.coder_params = dense_cp;
+    s.payload = entropy::encode_symbols(s.coder, symbols_of(q, codes), s.coder_params);
+    if (!coded)
+      for (uint64_t k = kEntryInterval; k < n; k += kEntryInterval) s.entries.push_back({k, k * q.bits / 8});
+  };
+  // A sparse payload, entropy-coded over its body when a coder is set (the
+  // symbol width chosen by exact size, docs/format.md).
+  auto finish = [&](std::vector<uint8_t> sparse_bytes) {
+    if (!coded) return sparse_bytes;
+    entropy::CoderParams cp = dense_cp;
+    auto out = code_sparse_best(sparse_bytes, s.coder, cp);
+    s.coder_params = cp;
+    return out;
   };
   const bool want_auto = sparse_auto;
   if ((s.sparse_format == sparse::Format::Dense && !want_auto) || !sparse_eligible(s.shape, n) || q.bits > 15) {
@@ -425,27 +447,31 @@ void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) 
     if (p.nm_n == 0) p.nm_n = 2;
     if (p.nm_m == 0) p.nm_m = 4;
     std::vector<uint8_t> best_payload;
+    entropy::CoderParams best_cp = dense_cp;
     sparse::Format best = sparse::Format::Dense;
-    const uint64_t dense_bytes = (n * q.bits + 7) / 8;
-    uint64_t best_bytes = dense_bytes;
+    pack_dense();
+    uint64_t best_bytes = s.payload.size();
     for (sparse::Format f : sparse::all_formats()) {
       if (f == sparse::Format::Dense) continue;
       const bool matrix = f == sparse::Format::Csr || f == sparse::Format::Csc;
       const auto sh = shape32(s.shape, matrix);
       if (f == sparse::Format::Nm && !sparse::fits_nm(v, sh, p.nm_n, p.nm_m)) continue;
-      auto bytes = sparse::serialize(sparse::encode(f, v, sh, p));
+      auto bytes = finish(sparse::serialize(sparse::encode(f, v, sh, p)));
       if (bytes.size() < best_bytes) {
         best_bytes = bytes.size();
         best = f;
         best_payload = std::move(bytes);
+        best_cp = s.coder_params;
       }
     }
     if (best == sparse::Format::Dense) {
       pack_dense();
       return;
     }
+    s.entries.clear();
     s.sparse_format = best;
     s.sparse_params = p;
+    s.coder_params = best_cp;
     s.payload = std::move(best_payload);
     return;
   }
@@ -461,7 +487,7 @@ void encode_codes(Section& s, std::span<const int32_t> codes, bool sparse_auto) 
     }
   }
   s.sparse_params = p;
-  s.payload = sparse::serialize(sparse::encode(f, v, sh, p));
+  s.payload = finish(sparse::serialize(sparse::encode(f, v, sh, p)));
 }
 
 std::vector<int32_t> decode_codes(const Section& s, uint64_t max_elements) {
@@ -482,10 +508,17 @@ std::vector<int32_t> decode_codes(const Section& s, uint64_t max_elements) {
     if (sym.size() != n) throw FormatError("section '" + s.name + "': coder returned " + std::to_string(sym.size()) + " symbols, expected " + std::to_string(n));
     for (size_t i = 0; i < n; ++i) codes[i] = code_of_symbol(q, sym[i]);
   } else {
-    if (s.coder != entropy::CoderId::None) throw FormatError("section '" + s.name + "': entropy-coded sections must be dense");
+    std::vector<uint8_t> plain;
+    if (s.coder != entropy::CoderId::None) {
+      try {
+        plain = uncode_sparse(s.payload, s.coder, s.coder_params, max_elements);
+      } catch (const Error& err) {
+        throw FormatError("section '" + s.name + "': " + err.what());
+      }
+    }
     sparse::Encoding e;
     try {
-      e = sparse::deserialize(s.payload, max_elements);
+      e = sparse::deserialize(s.coder != entropy::CoderId::None ? std::span<const uint8_t>(plain) : std::span<const uint8_t>(s.payload), max_elements);
     } catch (const UsageError& err) {
       throw FormatError("section '" + s.name + "': " + err.what());
     }
@@ -516,6 +549,430 @@ Tensor decode_tensor(const Section& s, uint64_t max_elements) {
   const auto codes = decode_codes(s, max_elements);
   const auto x = quant::dequantize(s.quant, codes, s.shape);
   return Tensor::from_float(s.name, s.shape, x);
+}
+
+// ---------------------------------------------------------------------------
+// Version 2: compact metadata (docs/format.md, "Version 2"). Separate writer and
+// reader so the v1 code above stays as it is.
+
+namespace {
+
+struct Writer2 : Writer {
+  void var(uint64_t x) {
+    while (x >= 0x80) {
+      u8((x & 0x7f) | 0x80);
+      x >>= 7;
+    }
+    u8(x);
+  }
+  void zz(int64_t x) { var((static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63)); }
+  void str2(const std::string& s) {
+    var(s.size());
+    b.insert(b.end(), s.begin(), s.end());
+  }
+};
+
+struct Reader2 : Reader {
+  uint64_t var(const char* f) {
+    uint64_t v = 0;
+    for (unsigned sh = 0;; sh += 7) {
+      const uint8_t x = u8(f);
+      if (sh == 63 && x > 1) fail(std::string("varint ") + f + " overflows 64 bits");
+      v |= static_cast<uint64_t>(x & 0x7f) << sh;
+      if (!(x & 0x80)) {
+        if (x == 0 && sh) fail(std::string("varint ") + f + " is not minimal");
+        return v;
+      }
+      if (sh == 63) fail(std::string("varint ") + f + " overflows 64 bits");
+    }
+  }
+  int64_t zz(const char* f) {
+    const uint64_t v = var(f);
+    return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+  }
+  std::string str2(const char* f) {
+    const uint64_t n = var(f);
+    need(n, f);
+    std::string s(reinterpret_cast<const char*>(b.data() + pos), n);
+    pos += n;
+    return s;
+  }
+};
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, 8) == 0; }
+bool f32_exact(double d) { return same_bits(static_cast<double>(static_cast<float>(d)), d); }
+
+// multiplier/shift as quant derives them from a scale (0/0 out of range).
+std::pair<int32_t, int8_t> derived_multiplier(double scale) {
+  if (std::isfinite(scale) && scale >= 0 && scale < 1073741824.0) {
+    const auto m = requant::quantize_multiplier(scale);
+    if (m.shift >= requant::kMinShift && m.shift <= requant::kMaxShift) return {m.multiplier, static_cast<int8_t>(m.shift)};
+  }
+  return {0, 0};
+}
+
+enum : uint8_t {
+  kChScaleF32 = 1, kChScaleOne = 2, kChOffsetZero = 4, kChOffsetF32 = 8, kChZpOne = 16, kChMulDerived = 32, kChOffsetOne = 64,
+};
+enum : uint8_t { kEntryNone = 0, kEntryGrid = 1, kEntryList = 2 };
+
+bool grid_entries(const Section& s) {
+  if (s.coder != entropy::CoderId::None || s.sparse_format != sparse::Format::Dense || s.quant.scheme == quant::Scheme::Raw) return false;
+  const uint64_t n = shape_numel(s.shape);
+  std::vector<EntryPoint> g;
+  for (uint64_t k = kEntryInterval; k < n; k += kEntryInterval) g.push_back({k, k * s.quant.bits / 8});
+  return g == s.entries && !g.empty();
+}
+
+void write_channels(Writer2& w, const std::vector<quant::ChannelParams>& ch) {
+  uint8_t fl = kChScaleF32 | kChScaleOne | kChOffsetZero | kChOffsetF32 | kChZpOne | kChMulDerived | kChOffsetOne;
+  for (const auto& c : ch) {
+    if (!f32_exact(c.scale)) fl &= ~kChScaleF32;
+    if (!same_bits(c.scale, ch[0].scale)) fl &= ~kChScaleOne;
+    if (!same_bits(c.offset, 0.0)) fl &= ~kChOffsetZero;
+    if (!f32_exact(c.offset)) fl &= ~kChOffsetF32;
+    if (!same_bits(c.offset, ch[0].offset)) fl &= ~kChOffsetOne;
+    if (c.zero_point != ch[0].zero_point) fl &= ~kChZpOne;
+    if (derived_multiplier(c.scale) != std::pair<int32_t, int8_t>{c.multiplier, c.shift}) fl &= ~kChMulDerived;
+  }
+  if (fl & kChOffsetZero) fl &= ~(kChOffsetF32 | kChOffsetOne);
+  w.u8(fl);
+  auto real = [&](double d, bool as32) {
+    if (as32) w.f32(static_cast<float>(d));
+    else w.f64(d);
+  };
+  for (size_t k = 0; k < ((fl & kChScaleOne) ? 1 : ch.size()); ++k) real(ch[k].scale, fl & kChScaleF32);
+  if (!(fl & kChOffsetZero))
+    for (size_t k = 0; k < ((fl & kChOffsetOne) ? 1 : ch.size()); ++k) real(ch[k].offset, fl & kChOffsetF32);
+  for (size_t k = 0; k < ((fl & kChZpOne) ? 1 : ch.size()); ++k) w.zz(ch[k].zero_point);
+  if (!(fl & kChMulDerived))
+    for (const auto& c : ch) {
+      w.zz(c.multiplier);
+      w.u8(static_cast<uint8_t>(c.shift));
+    }
+}
+
+void read_channels(Reader2& r, std::vector<quant::ChannelParams>& ch, size_t n) {
+  const uint8_t fl = r.u8("channel flags");
+  if (fl & 0x80) r.fail("reserved channel flag bit 7 set");
+  if ((fl & kChOffsetZero) && (fl & (kChOffsetF32 | kChOffsetOne))) r.fail("channel flags: zero offsets with an offset encoding");
+  // Every channel costs at least one byte unless shared: refuse counts the
+  // section cannot hold before allocating.
+  if (!((fl & kChScaleOne) && (fl & kChZpOne))) r.need(n, "channel parameters");
+  ch.assign(n, {});
+  auto real = [&](bool as32, const char* f) { return as32 ? static_cast<double>(r.f32(f)) : r.f64(f); };
+  for (size_t k = 0; k < ((fl & kChScaleOne) ? 1 : n); ++k) ch[k].scale = real(fl & kChScaleF32, "scale");
+  if (!(fl & kChOffsetZero))
+    for (size_t k = 0; k < ((fl & kChOffsetOne) ? 1 : n); ++k) ch[k].offset = real(fl & kChOffsetF32, "offset");
+  for (size_t k = 0; k < ((fl & kChZpOne) ? 1 : n); ++k) {
+    const int64_t z = r.zz("zero point");
+    if (z < INT32_MIN || z > INT32_MAX) r.fail("zero point out of int32 range");
+    ch[k].zero_point = static_cast<int32_t>(z);
+  }
+  for (size_t k = 1; k < n; ++k) {
+    if (fl & kChScaleOne) ch[k].scale = ch[0].scale;
+    if (fl & kChOffsetOne) ch[k].offset = ch[0].offset;
+    if (fl & kChZpOne) ch[k].zero_point = ch[0].zero_point;
+  }
+  for (auto& c : ch) {
+    if (fl & kChMulDerived) {
+      std::tie(c.multiplier, c.shift) = derived_multiplier(c.scale);
+    } else {
+      const int64_t m = r.zz("multiplier");
+      if (m < INT32_MIN || m > INT32_MAX) r.fail("multiplier out of int32 range");
+      c.multiplier = static_cast<int32_t>(m);
+      c.shift = static_cast<int8_t>(r.u8("shift"));
+    }
+  }
+}
+
+void write_section_body_v2(Writer2& w, const Section& s) {
+  w.str2(s.name);
+  w.u8(static_cast<uint8_t>(s.dtype));
+  w.var(s.shape.size());
+  for (size_t d : s.shape) w.var(d);
+  const auto& q = s.quant;
+  w.u8(static_cast<uint8_t>(q.scheme));
+  w.u8(q.bits);
+  w.u8((q.is_signed ? 1u : 0u) | (q.narrow ? 2u : 0u) | (q.symmetric ? 4u : 0u) | (q.zero_reserved ? 8u : 0u) |
+       (q.rounding == quant::Rounding::HalfAway ? 16u : 0u));
+  w.u8(static_cast<uint8_t>(q.channel_axis + 1));
+  if (q.channels.empty()) throw UsageError("section '" + s.name + "' has no channel parameters");
+  write_channels(w, q.channels);
+  w.var(q.codebook.size());
+  for (float f : q.codebook) w.f32(f);
+  w.u8(static_cast<uint8_t>(s.prune.method));
+  if (s.prune.method != prune::Method::None) {
+    w.u8(s.prune.n);
+    w.u8(s.prune.m);
+    w.u8(s.prune.block_rows);
+    w.u8(s.prune.block_cols);
+    w.u8(s.prune.norm);
+    w.f64(s.prune.sparsity);
+  }
+  w.var(s.nonzero);
+  w.f32(static_cast<float>(s.signal_energy));
+  w.f32(static_cast<float>(s.error_energy));
+  w.u8(static_cast<uint8_t>(s.sparse_format));
+  if (s.sparse_format != sparse::Format::Dense) {
+    w.u8(s.sparse_params.value_bits | (s.sparse_params.value_signed ? 0x80u : 0u));
+    w.u8(s.sparse_params.rlc_run_bits);
+    w.u8(s.sparse_params.nm_n);
+    w.u8(s.sparse_params.nm_m);
+  }
+  const auto& cp = s.coder_params;
+  w.u8(static_cast<uint8_t>(s.coder));
+  if (s.coder != entropy::CoderId::None) {
+    w.u8(cp.alphabet_bits);
+    w.var(cp.zero_symbol);
+    switch (s.coder) {
+      case entropy::CoderId::Huffman: w.u8(cp.huffman_max_len); break;
+      case entropy::CoderId::Tunstall: w.u8(cp.tunstall_k); break;
+      case entropy::CoderId::Rans: w.u8(cp.rans_lanes | (cp.rans_significance_split ? 0x80u : 0u)); w.u8(cp.rans_prob_bits); break;
+      case entropy::CoderId::None: break;
+    }
+  }
+  if (s.entries.empty()) {
+    w.u8(kEntryNone);
+  } else if (grid_entries(s)) {
+    w.u8(kEntryGrid);
+  } else {
+    w.u8(kEntryList);
+    w.var(s.entries.size());
+    uint64_t ps = 0, pb = 0;
+    for (const auto& e : s.entries) {
+      if (e.symbol < ps || e.byte < pb) throw UsageError("section '" + s.name + "': entry points out of order");
+      w.var(e.symbol - ps);
+      w.var(e.byte - pb);
+      ps = e.symbol;
+      pb = e.byte;
+    }
+  }
+  w.var(s.payload.size());
+  w.bytes(s.payload);
+}
+
+Section read_section_body_v2(Reader2& r, uint64_t max_elements) {
+  Section s;
+  s.name = r.str2("tensor name");
+  r.ctx += " ('" + s.name + "')";
+  const uint8_t dt = r.u8("dtype");
+  if (dt > static_cast<uint8_t>(DType::I32)) r.fail("unknown dtype " + std::to_string(dt));
+  s.dtype = static_cast<DType>(dt);
+  const uint64_t rank = r.var("rank");
+  if (rank > 16) r.fail("rank " + std::to_string(rank) + " above 16");
+  uint64_t numel = 1;
+  for (unsigned k = 0; k < rank; ++k) {
+    const uint64_t d = r.var("dimension");
+    if (d > (uint64_t{1} << 40) || (d && numel > (uint64_t{1} << 40) / d)) r.fail("shape too large");
+    numel *= d;
+    s.shape.push_back(static_cast<size_t>(d));
+  }
+  if (numel > max_elements) r.fail("tensor of " + std::to_string(numel) + " elements exceeds the reader limit " + std::to_string(max_elements));
+  auto& q = s.quant;
+  const uint8_t scheme = r.u8("quant scheme");
+  if (scheme > static_cast<uint8_t>(quant::Scheme::Apot)) r.fail("unknown quantization scheme " + std::to_string(scheme));
+  q.scheme = static_cast<quant::Scheme>(scheme);
+  q.bits = r.u8("bits");
+  const uint8_t fl = r.u8("quant flags");
+  if (fl & 0xe0) r.fail("reserved quant flag bits set");
+  q.is_signed = fl & 1;
+  q.narrow = fl & 2;
+  q.symmetric = fl & 4;
+  q.zero_reserved = fl & 8;
+  q.rounding = (fl & 16) ? quant::Rounding::HalfAway : quant::Rounding::HalfEven;
+  const uint8_t ax = r.u8("channel axis");
+  if (ax > rank) r.fail("channel axis " + std::to_string(static_cast<int>(ax) - 1) + " out of range");
+  q.channel_axis = static_cast<int>(ax) - 1;
+  const size_t want_ch = q.channel_axis < 0 ? 1 : s.shape[static_cast<size_t>(q.channel_axis)];
+  read_channels(r, q.channels, want_ch);
+  const uint64_t ncb = r.var("codebook size");
+  if (ncb > 256) r.fail("codebook of " + std::to_string(ncb) + " entries");
+  for (unsigned k = 0; k < ncb; ++k) q.codebook.push_back(r.f32("codebook entry"));
+  if (q.scheme == quant::Scheme::Raw) {
+    if (q.bits != 8 * dtype_size(s.dtype)) r.fail("raw section bits " + std::to_string(q.bits) + " do not match its dtype");
+  } else {
+    try {
+      quant::validate(q, want_ch);
+    } catch (const FormatError& e) {
+      r.fail(e.what());
+    }
+  }
+  const uint8_t pm = r.u8("prune method");
+  if (pm > static_cast<uint8_t>(prune::Method::Blocks)) r.fail("unknown prune method " + std::to_string(pm));
+  s.prune.method = static_cast<prune::Method>(pm);
+  if (pm) {
+    s.prune.n = r.u8("prune n");
+    s.prune.m = r.u8("prune m");
+    s.prune.block_rows = r.u8("block rows");
+    s.prune.block_cols = r.u8("block cols");
+    s.prune.norm = r.u8("prune norm");
+    s.prune.sparsity = r.f64("prune sparsity");
+  }
+  s.nonzero = r.var("nonzero count");
+  if (s.nonzero > numel) r.fail("nonzero count above the element count");
+  s.signal_energy = r.f32("signal energy");
+  s.error_energy = r.f32("error energy");
+  const uint8_t sf = r.u8("sparse format");
+  if (sf > static_cast<uint8_t>(sparse::Format::Nm)) r.fail("unknown sparse format " + std::to_string(sf));
+  s.sparse_format = static_cast<sparse::Format>(sf);
+  if (sf) {
+    const uint8_t vb = r.u8("sparse value bits");
+    s.sparse_params.value_bits = vb & 0x7f;
+    s.sparse_params.value_signed = vb & 0x80;
+    s.sparse_params.rlc_run_bits = r.u8("rlc run bits");
+    s.sparse_params.nm_n = r.u8("nm n");
+    s.sparse_params.nm_m = r.u8("nm m");
+  }
+  const uint8_t cid = r.u8("coder id");
+  if (cid > static_cast<uint8_t>(entropy::CoderId::Rans)) r.fail("unknown coder id " + std::to_string(cid));
+  s.coder = static_cast<entropy::CoderId>(cid);
+  auto& cp = s.coder_params;
+  cp.alphabet_bits = q.bits;
+  if (s.coder != entropy::CoderId::None) {
+    cp.alphabet_bits = r.u8("alphabet bits");
+    const uint64_t z = r.var("zero symbol");
+    if (z > 0xffff) r.fail("zero symbol out of range");
+    cp.zero_symbol = static_cast<uint16_t>(z);
+    switch (s.coder) {
+      case entropy::CoderId::Huffman: cp.huffman_max_len = r.u8("huffman max len"); break;
+      case entropy::CoderId::Tunstall: cp.tunstall_k = r.u8("tunstall k"); break;
+      case entropy::CoderId::Rans: {
+        const uint8_t l = r.u8("rans lanes");
+        cp.rans_lanes = l & 0x7f;
+        cp.rans_significance_split = l & 0x80;
+        cp.rans_prob_bits = r.u8("rans prob bits");
+        break;
+      }
+      case entropy::CoderId::None: break;
+    }
+  }
+  const uint8_t em = r.u8("entry mode");
+  if (em == kEntryGrid) {
+    if (s.coder != entropy::CoderId::None || s.sparse_format != sparse::Format::Dense || q.scheme == quant::Scheme::Raw)
+      r.fail("regular entry points on a section that is not dense coder-none");
+    for (uint64_t k = kEntryInterval; k < numel; k += kEntryInterval) s.entries.push_back({k, k * q.bits / 8});
+  } else if (em == kEntryList) {
+    const uint64_t ne = r.var("entry count");
+    r.need(2 * ne, "entry points");
+    uint64_t ps = 0, pb = 0;
+    for (uint64_t k = 0; k < ne; ++k) {
+      const uint64_t ds = r.var("entry symbol"), db = r.var("entry byte");
+      if (ds > numel - ps || (k && ds == 0)) r.fail("entry point " + std::to_string(k) + " out of order or range");
+      ps += ds;
+      if (db > (uint64_t{1} << 62) - pb) r.fail("entry point byte out of range");
+      pb += db;
+      s.entries.push_back({ps, pb});
+    }
+  } else if (em != kEntryNone) {
+    r.fail("unknown entry mode " + std::to_string(em));
+  }
+  const uint64_t plen = r.var("payload size");
+  r.need(plen, "payload");
+  s.payload.assign(r.b.begin() + static_cast<std::ptrdiff_t>(r.pos), r.b.begin() + static_cast<std::ptrdiff_t>(r.pos + plen));
+  r.pos += plen;
+  for (const auto& e : s.entries)
+    if (e.byte > plen) r.fail("entry point byte offset beyond the payload");
+  if (r.pos != r.end) r.fail(std::to_string(r.end - r.pos) + " unexpected bytes after the payload");
+  if (s.quant.scheme == quant::Scheme::Raw) {
+    if (s.sparse_format != sparse::Format::Dense || s.coder != entropy::CoderId::None) r.fail("raw sections must be dense and uncoded");
+    if (plen != numel * dtype_size(s.dtype)) r.fail("raw payload of " + std::to_string(plen) + " bytes, shape needs " + std::to_string(numel * dtype_size(s.dtype)));
+  }
+  return s;
+}
+
+std::vector<uint8_t> section_bytes_v2(const Section& s) {
+  Writer2 w;
+  write_section_body_v2(w, s);
+  const uint32_t crc = io::crc32(w.b);
+  w.u32(crc);
+  return std::move(w.b);
+}
+
+size_t varint_size(uint64_t x) {
+  size_t n = 1;
+  while (x >= 0x80) {
+    x >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::vector<uint8_t> serialize_v2(const Container& c) {
+  std::vector<std::vector<uint8_t>> bodies;
+  for (const auto& s : c.sections) bodies.push_back(section_bytes_v2(s));
+  Writer2 h;
+  h.bytes(kMagic);
+  h.u16(kVersionMajor);
+  h.u16(c.version_minor);
+  h.var(0);  // flags
+  h.str2(c.source);
+  h.var(c.sections.size());
+  for (const auto& b : bodies) h.var(b.size());
+  h.u32(io::crc32(h.b));
+  for (const auto& b : bodies) h.bytes(b);
+  return std::move(h.b);
+}
+
+Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool check_crc) {
+  Container c;
+  c.version_major = kVersionMajor;
+  Reader2 r{{bytes, 10, bytes.size(), "header"}};
+  c.version_minor = r.u16("minor version");
+  if (r.var("flags") != 0) {
+    r.pos -= 1;
+    r.fail("unknown header flags");
+  }
+  c.source = r.str2("source");
+  const uint64_t count = r.var("section count");
+  if (count > bytes.size() - r.pos) r.fail("section count " + std::to_string(count) + " does not fit the file");
+  std::vector<uint64_t> sizes(count);
+  for (auto& n : sizes) n = r.var("section size");
+  const size_t crc_at = r.pos;
+  const uint32_t stored = r.u32("header CRC");
+  const uint32_t calc = io::crc32(bytes.first(crc_at));
+  if (check_crc && stored != calc) {
+    r.pos = crc_at;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "CRC mismatch (stored %08x, computed %08x)", stored, calc);
+    r.fail(buf);
+  }
+  c.header_bytes = r.pos;
+  uint64_t off = r.pos;
+  for (uint64_t k = 0; k < count; ++k) {
+    const uint64_t n = sizes[k];
+    const std::string ctx = "section " + std::to_string(k);
+    if (n < 4 || off > bytes.size() || n > bytes.size() - off)
+      throw FormatError(ctx + " at byte " + std::to_string(off) + ": truncated (needs " + std::to_string(n) + " bytes, file has " + std::to_string(bytes.size() > off ? bytes.size() - off : 0) + ")");
+    const uint32_t crc_stored = static_cast<uint32_t>(bytes[off + n - 4] | (bytes[off + n - 3] << 8) | (bytes[off + n - 2] << 16)) | (static_cast<uint32_t>(bytes[off + n - 1]) << 24);
+    const uint32_t crc_calc = io::crc32(bytes.subspan(off, n - 4));
+    if (check_crc && crc_stored != crc_calc) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, ": CRC mismatch (stored %08x, computed %08x)", crc_stored, crc_calc);
+      throw FormatError(ctx + " at byte " + std::to_string(off + n - 4) + buf);
+    }
+    Reader2 sr{{bytes, static_cast<size_t>(off), static_cast<size_t>(off + n - 4), ctx}};
+    Section s = read_section_body_v2(sr, max_elements);
+    s.file_offset = off;
+    s.file_bytes = n;
+    c.sections.push_back(std::move(s));
+    off += n;
+  }
+  if (off != bytes.size())
+    throw FormatError("file: " + std::to_string(bytes.size() - off) + " unexpected bytes after the last section at byte " + std::to_string(off));
+  return c;
+}
+
+uint64_t section_metadata_bytes(const Section& s, uint16_t version_major) {
+  if (version_major == kVersionMajor) {
+    const auto b = section_bytes_v2(s);
+    return b.size() + varint_size(b.size()) - s.payload.size() - s.name.size();
+  }
+  Writer w;
+  write_section_body(w, s);
+  return w.b.size() + 4 + 16 - s.payload.size() - s.name.size();
 }
 
 }  // namespace squish::container

@@ -118,8 +118,8 @@ uint64_t Encoding::nnz() const {
   return static_cast<uint64_t>(std::count_if(values.begin(), values.end(), [](int32_t v) { return v != 0; }));
 }
 
-uint64_t Encoding::overhead_bits() const {
-  const uint64_t n = entries();
+namespace {
+uint64_t overhead_for(Format format, std::span<const uint32_t> shape, const Params& params, uint64_t n) {
   switch (format) {
     case Format::Dense: return 0;
     case Format::Coo: {
@@ -127,14 +127,25 @@ uint64_t Encoding::overhead_bits() const {
       for (auto d : shape) per += ceil_log2(d);
       return n * per;
     }
-    case Format::Coo1d: return n * ceil_log2(elements());
+    case Format::Coo1d: return n * ceil_log2(product(shape));
     case Format::Rlc: return n * params.rlc_run_bits;
-    case Format::Bitmap: return elements();
-    case Format::Csr: return n * ceil_log2(shape.at(1)) + (uint64_t{shape.at(0)} + 1) * bit_width_of(n);
-    case Format::Csc: return n * ceil_log2(shape.at(0)) + (uint64_t{shape.at(1)} + 1) * bit_width_of(n);
+    case Format::Bitmap: return product(shape);
+    case Format::Csr: return n * ceil_log2(shape[1]) + (uint64_t{shape[0]} + 1) * bit_width_of(n);
+    case Format::Csc: return n * ceil_log2(shape[0]) + (uint64_t{shape[1]} + 1) * bit_width_of(n);
     case Format::Nm: return n * ceil_log2(params.nm_m);
   }
   return 0;
+}
+}  // namespace
+
+uint64_t Encoding::overhead_bits() const {
+  if ((format == Format::Csr || format == Format::Csc) && shape.size() < 2) (void)shape.at(1);  // throws like before
+  return overhead_for(format, shape, params, entries());
+}
+
+uint64_t body_bits(Format f, std::span<const uint32_t> shape, const Params& p, uint64_t entries) {
+  if ((f == Format::Csr || f == Format::Csc) && shape.size() != 2) throw UsageError(where(f) + "needs a 2-D shape");
+  return overhead_for(f, shape, p, entries) + entries * p.value_bits;
 }
 
 uint64_t Encoding::serialized_bytes() const {
@@ -638,6 +649,46 @@ Encoding deserialize(std::span<const uint8_t> bytes, uint64_t max_elements) {
     if (r.get(1, "padding") != 0) throw fail("nonzero padding bit at bit offset " + std::to_string(r.bit_position() - 1));
   validate(e, max_elements);
   return e;
+}
+
+Header read_header(std::span<const uint8_t> bytes, uint64_t max_elements) {
+  auto fail = [](const std::string& m) { return FormatError("sparse payload header: " + m); };
+  if (bytes.size() < 4 * kHeaderFixedWords) throw fail("truncated (" + std::to_string(bytes.size()) + " bytes)");
+  BitReader r(bytes);
+  const uint32_t w0 = r.get(32, "header word 0");
+  if ((w0 >> 25) != kMagic) throw fail("bad magic in header word 0 (byte 0)");
+  const unsigned fid = w0 & 0xf;
+  if (fid > 7) throw fail("unknown format id " + std::to_string(fid) + " (byte 0)");
+  Header h;
+  h.format = static_cast<Format>(fid);
+  Params& p = h.params;
+  p.value_bits = (w0 >> 4) & 0x1f;
+  p.value_signed = (w0 >> 9) & 1u;
+  if ((w0 >> 10) & 1u) throw fail("reserved header bit 10 is set (byte 1)");
+  const unsigned nd = (w0 >> 11) & 0xf;
+  const unsigned a = (w0 >> 15) & 0x1f, b = (w0 >> 20) & 0x1f;
+  if (h.format == Format::Rlc) p.rlc_run_bits = a;
+  if (h.format == Format::Nm) {
+    p.nm_n = a;
+    p.nm_m = b;
+  }
+  if ((h.format != Format::Rlc && h.format != Format::Nm && a != 0) || (h.format != Format::Nm && b != 0))
+    throw fail("format parameter fields set for format " + std::string(to_string(h.format)) + " (byte 1..3)");
+  if (nd < 1 || nd > kMaxDims) throw fail("dims count " + std::to_string(nd) + " out of 1..8 (byte 1)");
+  h.entries = r.get(32, "entry count");
+  if (bytes.size() < 4 * (kHeaderFixedWords + nd)) throw fail("truncated: " + std::to_string(nd) + " dims need " +
+                                                              std::to_string(4 * (kHeaderFixedWords + nd)) + " bytes");
+  for (unsigned d = 0; d < nd; ++d) h.shape.push_back(r.get(32, "dim"));
+  if (auto s = params_problem(h.format, h.shape, p); !s.empty()) throw fail(s);
+  const uint64_t n = product(h.shape);
+  if (n > max_elements) throw fail("tensor of " + std::to_string(n) + " elements exceeds the limit " + std::to_string(max_elements));
+  if (h.format != Format::Rlc && h.entries > n) throw fail(std::to_string(h.entries) + " entries for " + std::to_string(n) + " elements");
+  if (h.format == Format::Dense && h.entries != n) throw fail("dense payload with " + std::to_string(h.entries) + " entries for " + std::to_string(n) + " elements");
+  // RLC: every entry covers at least one position.
+  if (h.format == Format::Rlc && h.entries > n) throw fail(std::to_string(h.entries) + " RLC entries for " + std::to_string(n) + " elements");
+  h.header_bytes = 4 * (kHeaderFixedWords + nd);
+  h.body_bytes = 4 * ((body_bits(h.format, h.shape, p, h.entries) + 31) / 32);
+  return h;
 }
 
 Choice choose_auto(std::span<const int32_t> codes, std::span<const uint32_t> shape, const Params& p) {

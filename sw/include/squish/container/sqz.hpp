@@ -23,7 +23,10 @@
 namespace squish::container {
 
 inline constexpr uint8_t kMagic[8] = {0x89, 'S', 'Q', 'Z', '\r', '\n', 0x1a, '\n'};
-inline constexpr uint16_t kVersionMajor = 1;  ///< readers reject other majors
+/// Version written by default (2.0: compact metadata, docs/format.md). Readers
+/// take majors 1 and 2 and reject others.
+inline constexpr uint16_t kVersionMajor = 2;
+inline constexpr uint16_t kVersionMajorV1 = 1;  ///< the first layout, still read and writable
 inline constexpr uint16_t kVersionMinor = 0;  ///< readers accept any minor
 inline constexpr uint32_t kSectionMagic = 0x43455351;  ///< "QSEC" little-endian
 /// Dense coder-none payloads get an entry point every this many symbols
@@ -70,12 +73,18 @@ struct Section {
 
 struct Container {
   uint16_t version_minor = kVersionMinor;
+  /// Layout serialize() writes (1 or 2); parse() sets the file's.
+  uint16_t version_major = kVersionMajor;
   std::string source;  ///< free text: the input it was made from
   std::vector<Section> sections;
   uint64_t header_bytes = 0;  ///< filled by parse()
 };
 
 std::vector<uint8_t> serialize(const Container& c);
+/// Bytes of a section in the file that are not its name or payload (section
+/// metadata, its CRC and its header-table entry): the container's overhead per
+/// tensor in the layout `version_major`.
+uint64_t section_metadata_bytes(const Section& s, uint16_t version_major = kVersionMajor);
 /// Parses and checks a whole file (magic, version, table, every CRC, every field).
 /// check_crc = false skips only the CRC comparisons (fuzzing reaches the field
 /// parsers that way); every other check stays.

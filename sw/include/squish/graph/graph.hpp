@@ -11,13 +11,25 @@
 //  - Conv2D's padding resolved to explicit pads (SAME as TF computes it, VALID,
 //    EXPLICIT from the attribute); NHWC only.
 //  - Const nodes become entries of Graph::consts (float32, shape as in the
-//    manifest); nodes reference them by name in `inputs`.
+//    manifest); nodes reference them by name in `inputs`. int32 constants that
+//    are attributes (Reshape shape, Pad paddings, Mean axes, ConcatV2 axis) are
+//    read into the node's fields and dropped from `inputs` (data inputs only).
+//  - MatMul transpose_b resolved (the weight const transposed to [K, N'] under
+//    the name "<const>/T" when needed); transpose_a: FormatError.
+//  - Mul / Add with one constant operand: inputs ordered {tensor, const}.
+//  - Nodes topologically sorted; `out_shape` inferred per image (batch 1).
+//  - Outputs keep GraphModel.outputs' names and order (signature outputs when
+//    the model has a signature, else nodes without consumers, in file order);
+//    `output_nodes[i]` names the node whose value output i is (Identity
+//    removed). See docs/network.md.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "squish/tensor.hpp"
@@ -66,6 +78,7 @@ struct Node {
   Act act = Act::None;                  ///< fused activation
   bool has_bias = false;                ///< fused bias: inputs.back() names it
   std::vector<int64_t> pad_list;        ///< Pad: 2 per dim (before, after), NHWC
+  std::vector<int64_t> out_shape;       ///< inferred output shape for one image (batch dim 1)
 };
 
 struct Graph {
@@ -73,13 +86,18 @@ struct Graph {
   std::map<std::string, Tensor> consts;    ///< float32 constants by name
   std::vector<std::string> inputs;         ///< Placeholder names, in model order
   std::vector<std::string> outputs;        ///< as GraphModel.outputs reports them (no ":0")
+  std::vector<std::string> output_nodes;   ///< per output: the node (or input/const) holding its value
   std::string source;                      ///< path or description
   const Node* find(const std::string& name) const;
 };
 
 /// Reads a tfjs graph model (model.json with modelTopology + weightsManifest;
 /// float32, float16 and uint8/uint16-quantized weights). Any op outside the
-/// list above: UsageError-free FormatError naming the node and the op.
+/// list above: FormatError naming the node and the op. Shard paths are
+/// relative to the model.json's folder.
 Graph load_tfjs_graph(const std::string& model_json_path);
+/// The same from memory: model.json text and a loader for its shard paths.
+Graph read_tfjs_graph(std::string_view model_json, const std::function<std::vector<uint8_t>(const std::string&)>& load_shard,
+                      const std::string& source = "model.json");
 
 }  // namespace squish::graph

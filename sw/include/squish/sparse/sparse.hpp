@@ -110,6 +110,26 @@ std::vector<uint8_t> serialize(const Encoding& e);
 /// any malformed, truncated or over-long input. Never reads out of bounds.
 Encoding deserialize(std::span<const uint8_t> bytes, uint64_t max_elements = uint64_t{1} << 28);
 
+/// What the header of a serialized payload says, and the exact sizes it
+/// implies: a payload is header_bytes + body_bytes long (body_bytes a multiple
+/// of 4), known before the body is read. Entropy-coded sparse sections
+/// (docs/format.md) use this to know how many body bits the coder carries.
+struct Header {
+  Format format = Format::Dense;
+  Params params;
+  uint32_t entries = 0;
+  std::vector<uint32_t> shape;
+  uint64_t header_bytes = 0;
+  uint64_t body_bytes = 0;
+};
+/// Parses and checks the header words at the start of `bytes` (magic, format,
+/// params, shape, entry count against the element count). Reads nothing past
+/// the header; FormatError on a malformed or truncated header.
+Header read_header(std::span<const uint8_t> bytes, uint64_t max_elements = uint64_t{1} << 28);
+/// Body bits (index/metadata plus values, before the padding to a word) of a
+/// payload with this format, shape, params and entry count.
+uint64_t body_bits(Format f, std::span<const uint32_t> shape, const Params& p, uint64_t entries);
+
 /// Result of the automatic choice.
 struct Choice {
   Format format;
