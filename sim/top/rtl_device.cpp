@@ -16,6 +16,7 @@
 #include "squish/entropy/huffman.hpp"
 #include "squish/entropy/rans.hpp"
 #include "squish/error.hpp"
+#include "squish/runtime/golden_device.hpp"
 #include "squish/sim/dut.hpp"
 #include "squish/sim/stream.hpp"
 #include "squish/softmax/reference.hpp"
@@ -596,15 +597,9 @@ class RtlDevice final : public Device {
 
   std::vector<uint16_t> softmax(std::span<const int8_t> logits, double scale, int32_t zp,
                                 LayerStats* stats) override {
-    // The golden backend's conversion (sw/src/runtime/device.cpp): the largest
-    // F <= 15 with 255 * scale * 2^F inside int16, x = round((q - zp) * scale * 2^F).
-    if (!(scale > 0) || !std::isfinite(scale)) throw UsageError("softmax: logit scale must be positive");
-    unsigned f = 0;
-    while (f < softmax::kMaxFracBits && 255.0 * scale * std::ldexp(1.0, static_cast<int>(f) + 1) < 32767.0) ++f;
-    const double k = scale * std::ldexp(1.0, static_cast<int>(f));
-    std::vector<int16_t> x(logits.size());
-    for (size_t i = 0; i < x.size(); ++i)
-      x[i] = static_cast<int16_t>(std::clamp(std::round((static_cast<int32_t>(logits[i]) - zp) * k), -32768.0, 32767.0));
+    // The golden backend's conversion of int8 logits to the unit's int16 x 2^-F
+    const unsigned f = softmax_frac_bits(scale);
+    const auto x = softmax_logits(logits, scale, zp);
     auto run = drv_.softmax(x, f);
     if (run.error) throw FormatError("rtl top: softmax: " + error_text(run.error));
     if (stats) {

@@ -185,7 +185,7 @@ TEST_P(TopGemm, EveryPrecisionFormatAndCoderBitExact) {
       // coded cases get enough weights that the coder pays for its table (the
       // writer falls back to coder none otherwise)
       const bool coded = c.coder != entropy::CoderId::None;
-      const size_t R = coded ? rows + 40 : rows, C = coded ? cols + 60 : cols;
+      const size_t R = coded ? rows + 24 : rows, C = coded ? cols + 40 : cols;
       const auto w = c.fmt == sparse::Format::Nm ? nm_weights(g, R, C, p, 2, 4)
                                                   : random_weights(g, R, C, p, c.density, true);
       const auto s = make_section(w, R, C, p, c.fmt, c.coder, (n % 3 == 0) ? 4 : (n % 3 == 1 ? 8 : 16));
@@ -272,7 +272,7 @@ TEST_P(TopGemm, BadInputRaisesErrorAndRecovers) {
     const auto job = make_job(s, WPrec::Int8, random_channels(g, rows), false, g);
     const auto acts = random_acts(g, npix * cols);
     const auto good = rtl::top_weight_stream(s, WPrec::Int8);
-    const size_t pre = coder == entropy::CoderId::None ? 1 : 4;
+    const size_t pre = coder == entropy::CoderId::None ? 1 : 5;  // preamble words
     // targeted corruptions: preamble magic, sparse header magic, a dimension, a truncated body
     std::vector<std::pair<std::string, std::vector<uint32_t>>> bad;
     auto b0 = good;
