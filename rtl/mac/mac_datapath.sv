@@ -155,13 +155,12 @@ module mac_datapath #(
   // loaded with. Run side: bank rbank_q runs once full; the matrix's last issue
   // frees it. With one bank this is the load / run / load sequence.
   logic [ActBanks-1:0]   full_q, full_d;
-  logic [BatchWidth-1:0] bank_batch_q [ActBanks];
-  logic [BatchWidth-1:0] bank_batch_d [ActBanks];
+  logic [ActBanks*BatchWidth-1:0] bank_batch_q, bank_batch_d;  // bank b at [b*BatchWidth +: BatchWidth]
   logic [0:0]      lbank_q, lbank_d, rbank_q, rbank_d;
   logic                  loading_q;
   logic [BatchWidth-1:0] run_batch;
   assign loading_q = !full_q[rbank_q];
-  assign run_batch = bank_batch_q[rbank_q];
+  assign run_batch = bank_batch_q[32'(rbank_q)*BatchWidth +: BatchWidth];
   logic [IdxWidth:0]     load_col_q, load_col_d;
   logic [VecWidth-1:0]   load_vec_q, load_vec_d;
   logic                  act_fire, load_vec_done;
@@ -295,7 +294,7 @@ module mac_datapath #(
         // freed after it, so a later cols_i != 0 waits for its activations).
         if (nz_valid_i) begin
           full_d[lbank_q]       = 1'b1;
-          bank_batch_d[lbank_q] = batch_eff;
+          bank_batch_d[32'(lbank_q)*BatchWidth +: BatchWidth] = batch_eff;
           lbank_d               = (ActBanks > 1) ? ~lbank_q : lbank_q;
         end
       end else if (act_fire) begin
@@ -305,7 +304,7 @@ module mac_datapath #(
           load_vec_d = load_vec_q + 1'b1;
           if ((BatchWidth'(load_vec_q) + BatchWidth'(1)) >= batch_eff) begin
             full_d[lbank_q]       = 1'b1;
-            bank_batch_d[lbank_q] = batch_eff;
+            bank_batch_d[32'(lbank_q)*BatchWidth +: BatchWidth] = batch_eff;
             lbank_d               = (ActBanks > 1) ? ~lbank_q : lbank_q;
             load_vec_d            = '0;
           end
@@ -477,7 +476,7 @@ module mac_datapath #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       full_q          <= '0;
-      for (int b = 0; b < ActBanks; b++) bank_batch_q[b] <= BatchWidth'(1);
+      for (int b = 0; b < ActBanks; b++) bank_batch_q[b*BatchWidth +: BatchWidth] <= BatchWidth'(1);
       lbank_q         <= '0;
       rbank_q         <= '0;
       load_col_q      <= '0;

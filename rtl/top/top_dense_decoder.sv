@@ -1,11 +1,12 @@
 // top_dense_decoder: the dense sparse-format body (format 0 of docs/format.md
 // "Sparse payloads": every value of a rows x cols matrix in C order, V bits
 // each, LSB first, zero padding to a 32-bit word) turned into the nonzero
-// stream of the PE array (docs/datapath.md). Every weight becomes an entry,
-// zeros included (the dense baseline: nothing is skipped), packed in column
-// order into beats of Lanes*k slots (k = 1, 2, 4 for INT8, INT4, INT2); a row
-// closes its beat, so a beat never spans rows. This is exactly
-// squish::datapath::pack_every_weight.
+// stream of the PE array (docs/datapath.md). Zero weights are dropped; the
+// non-zeros are packed in column order into beats of Lanes*k slots (k = 1, 2,
+// 4 for INT8, INT4, INT2); a row closes its beat, so a beat never spans rows,
+// and an all-zero row is one mask-0 beat. This is squish::datapath::pack_dense
+// except that a row whose last full beat is followed only by zeros ends with
+// an extra mask-0 beat (the decoder does not look ahead).
 //
 // start_i (a pulse, while idle) takes rows_i/cols_i; the body words follow on
 // in_*; in_last_i must come with word ceil(rows*cols*V/32) - 1 exactly.
@@ -88,8 +89,12 @@ module top_dense_decoder #(
     end
   end
 
-  // how many values this cycle: min(available, left in row, room in beat, 16)
-  logic [4:0]          avail, take;
+  // how many values this cycle: min(available, left in row, 16), and no more
+  // than fit the beat's free slots once zeros are dropped
+  logic [4:0]          avail, take, lim;
+  logic [15:0]         nzv;
+  logic [4:0]          pc [17];   // non-zeros among values 0 .. j-1
+  logic [4:0]          put;       // non-zeros taken this cycle
   logic [IdxWidth:0]   row_left;
   logic [FillW-1:0]    room;
   logic                can_build, row_done, beat_full, rows_done;
@@ -101,14 +106,52 @@ module top_dense_decoder #(
     endcase
     row_left = cols_q - col_q;
     room = cap - fill_q;
-    take = avail;
-    if ({{(IdxWidth-4){1'b0}}, take} > row_left) take = 5'(row_left);
-    if ({{(FillW-5){1'b0}}, take} > room) take = 5'(room);
+    lim = avail;
+    if ({{(IdxWidth-4){1'b0}}, lim} > row_left) lim = 5'(row_left);
+    for (int j = 0; j < 16; j++) nzv[j] = (vals[j] != 8'd0);
+    pc[0] = '0;
+    for (int j = 0; j < 16; j++) pc[j+1] = pc[j] + 5'(nzv[j]);
+    take = '0;
+    for (int t = 1; t <= 16; t++)
+      if (5'(t) <= lim && {{(FillW-5){1'b0}}, pc[t]} <= room) take = 5'(t);
     rows_done = ({1'b0, row_q} >= rows_q);
     can_build = busy_q && !err_q && !words_init_q && !rows_done && (!out_valid_q || nz_ready_i);
     if (!can_build) take = '0;
+    put = pc[take];
     row_done = can_build && ({{(IdxWidth-4){1'b0}}, take} == row_left);
-    beat_full = can_build && (FillW'(take) == room);
+    // full: no free slot left (a non-zero that does not fit stops the take there)
+    beat_full = can_build && !row_done && (FillW'(put) == room);
+  end
+
+  // The non-zeros taken this cycle, compacted: k-th non-zero's value and
+  // column offset; then the beat with them placed at slots fill .. fill+put-1.
+  logic [7:0]                cval [16];
+  logic [4:0]                coff [16];
+  logic [Slots-1:0]          nxt_mask;
+  logic [Slots*IdxWidth-1:0] nxt_col;
+  logic [Slots*8-1:0]        nxt_val;
+  always_comb begin
+    for (int k = 0; k < 16; k++) begin
+      cval[k] = '0;
+      coff[k] = '0;
+      for (int j = 0; j < 16; j++)
+        if (nzv[j] && pc[j] == 5'(k)) begin
+          cval[k] = vals[j];
+          coff[k] = 5'(j);
+        end
+    end
+    nxt_mask = mask_q;
+    nxt_col = col_arr_q;
+    nxt_val = val_arr_q;
+    for (int s = 0; s < Slots; s++) begin
+      logic [6:0] k;
+      k = 7'(s) - 7'(fill_q);
+      if (7'(s) >= 7'(fill_q) && k < 7'(put)) begin
+        nxt_mask[s] = 1'b1;
+        nxt_col[s*IdxWidth +: IdxWidth] = IdxWidth'(col_q + (IdxWidth+1)'(coff[k[3:0]]));
+        nxt_val[s*8 +: 8] = cval[k[3:0]];
+      end
+    end
   end
 
   // input: a word whenever the window has room for it (independent of the output)
@@ -188,14 +231,10 @@ module top_dense_decoder #(
         end
         // beat building
         if (can_build && take != 0) begin
-          for (int s = 0; s < Slots; s++) begin
-            if (s >= int'(fill_q) && s < int'(fill_q) + int'(take)) begin
-              mask_q[s] <= 1'b1;
-              col_arr_q[s*IdxWidth +: IdxWidth] <= IdxWidth'(col_q + (IdxWidth+1)'(s - int'(fill_q)));
-              val_arr_q[s*8 +: 8] <= vals[s - int'(fill_q)];
-            end
-          end
-          fill_q <= fill_q + FillW'(take);
+          mask_q <= nxt_mask;
+          col_arr_q <= nxt_col;
+          val_arr_q <= nxt_val;
+          fill_q <= fill_q + FillW'(put);
           col_q <= col_q + (IdxWidth+1)'(take);
         end
         if (row_done || beat_full) begin
@@ -216,9 +255,8 @@ module top_dense_decoder #(
     end
   end
 
-  // the beat register doubles as the output register: a completed beat is
-  // presented while the next one starts filling in the same slots, so the
-  // output copies are taken at completion.
+  // The output register takes the completed beat (the building one plus this
+  // cycle's entries); building restarts empty behind it.
   logic [Slots-1:0]          omask_q;
   logic [Slots*IdxWidth-1:0] ocol_q;
   logic [Slots*8-1:0]        oval_q;
@@ -228,20 +266,10 @@ module top_dense_decoder #(
       ocol_q <= '0;
       oval_q <= '0;
     end else if (row_done || beat_full) begin
+      omask_q <= nxt_mask;
       for (int s = 0; s < Slots; s++) begin
-        if (s < int'(fill_q)) begin
-          omask_q[s] <= mask_q[s];
-          ocol_q[s*IdxWidth +: IdxWidth] <= col_arr_q[s*IdxWidth +: IdxWidth];
-          oval_q[s*8 +: 8] <= val_arr_q[s*8 +: 8];
-        end else if (s < int'(fill_q) + int'(take)) begin
-          omask_q[s] <= 1'b1;
-          ocol_q[s*IdxWidth +: IdxWidth] <= IdxWidth'(col_q + (IdxWidth+1)'(s - int'(fill_q)));
-          oval_q[s*8 +: 8] <= vals[s - int'(fill_q)];
-        end else begin
-          omask_q[s] <= 1'b0;
-          ocol_q[s*IdxWidth +: IdxWidth] <= '0;
-          oval_q[s*8 +: 8] <= '0;
-        end
+        ocol_q[s*IdxWidth +: IdxWidth] <= nxt_mask[s] ? nxt_col[s*IdxWidth +: IdxWidth] : '0;
+        oval_q[s*8 +: 8] <= nxt_mask[s] ? nxt_val[s*8 +: 8] : '0;
       end
     end
   end

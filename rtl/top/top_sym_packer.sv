@@ -1,9 +1,12 @@
 // top_sym_packer: entropy-decoder symbols (up to InSyms per beat, alphabet_i
 // bits each) concatenated LSB first into 32-bit words: symbol i of the tensor
 // occupies stream bits [i*a, (i+1)*a), stream bit j is bit j%32 of word j/32
-// (the bit order of the sparse payload body, docs/format.md). The word that
-// holds the final symbol carries out_last_o; its bits above the final symbol
-// are zero.
+// (the bit order of the sparse payload body, docs/format.md). With words_i =
+// W > 0 exactly W words leave, the W-th with out_last_o, and the bits the
+// final symbol holds past them are dropped (symbol widths that do not divide
+// 32); with W = 0 the word holding the final symbol is the last. A symbol
+// stream that ends early ends the words early (out_last_o on the word with
+// the final symbol): the decoder behind it reports the truncation.
 //
 // Throughput: one input beat per cycle while fewer than 64 bits wait; one
 // word per cycle out. The output is a register (valid does not depend on ready).
@@ -18,6 +21,8 @@ module top_sym_packer #(
   input  logic                  rst_ni,
   /// Symbol width a, 1..8 (steady within a tensor).
   input  logic [3:0]            alphabet_i,
+  /// Words to produce (0: as many as the symbols fill).
+  input  logic [31:0]           words_i,
   input  logic                  in_valid_i,
   output logic                  in_ready_o,
   input  logic [8*InSyms-1:0]   in_data_i,
@@ -35,6 +40,9 @@ module top_sym_packer #(
   logic [BufW-1:0] buf_q;
   logic [CntW-1:0] cnt_q;
   logic            last_q;  // the final symbol is in the buffer
+  logic [31:0]     words_q; // words sent
+  logic            limit_last;
+  assign limit_last = (words_i != 0) && (words_q == words_i - 1);
 
   // the beat's symbols, compacted to a bits each
   logic [8*InSyms-1:0] packed_bits;
@@ -54,7 +62,7 @@ module top_sym_packer #(
 
   assign in_ready_o = !last_q && (cnt_q <= CntW'(64));
   assign out_valid_o = (cnt_q >= CntW'(32)) || (last_q && cnt_q != 0);
-  assign out_last_o = last_q && (cnt_q <= CntW'(32));
+  assign out_last_o = limit_last || (last_q && (cnt_q <= CntW'(32)));
   assign out_data_o = buf_q[31:0];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -62,6 +70,7 @@ module top_sym_packer #(
       buf_q <= '0;
       cnt_q <= '0;
       last_q <= 1'b0;
+      words_q <= '0;
     end else begin
       logic [BufW-1:0] b;
       logic [CntW-1:0] c;
@@ -70,7 +79,14 @@ module top_sym_packer #(
       if (out_valid_o && out_ready_i) begin
         b = b >> 32;
         c = (c >= CntW'(32)) ? c - CntW'(32) : '0;
-        if (last_q && cnt_q <= CntW'(32)) last_q <= 1'b0;
+        words_q <= words_q + 1'b1;
+        if (out_last_o) begin
+          // the tensor's words are out: drop what is left (padding bits)
+          b = '0;
+          c = '0;
+          last_q <= 1'b0;
+          words_q <= '0;
+        end
       end
       if (in_valid_i && in_ready_o) begin
         b = b | (BufW'(packed_bits) << c);

@@ -4,8 +4,9 @@
 // One section, in 32-bit words:
 //   preamble word 0: [3:0] coder (0 none, 1 Huffman, 3 rANS), [7:4] alphabet
 //     bits a, [11:8] rANS probability bits, [16:12] rANS lanes, [31:24] 0x5A
-//   coded only, preamble words 1..3: symbols n, table words T, body units
-//     (rANS: 16-bit words incl. the lane states; Huffman: 32-bit words)
+//   coded only, preamble words 1..4: symbols n, table words T, body units
+//     (rANS: 16-bit words incl. the lane states; Huffman: 32-bit words), and
+//     W, the body words the symbols make (the packer sends exactly W)
 //   sparse payload header (2 + 2 words, docs/format.md): to the sparse
 //     decoder as they are (format 0, dense, goes to top_dense_decoder)
 //   coded only: T table words (Huffman: {addr[24:16], data[8:0]} writes;
@@ -64,13 +65,13 @@ module top_weight_path #(
   localparam int unsigned RLaneW = $clog2(RansLanes + 1);
 
   typedef enum logic [3:0] {
-    SPre0, SPre1, SPre2, SPre3, SHdr0, SHdr1, SDim0, SDim1, SStart, STbl, SBody, SWait, SErr
+    SPre0, SPre1, SPre2, SPre3, SPre4, SHdr0, SHdr1, SDim0, SDim1, SStart, STbl, SBody, SWait, SErr
   } state_e;
 
   state_e state_q, state_d;
   logic [3:0]  coder_q, alpha_q, pbits_q;
   logic [4:0]  rlanes_q;
-  logic [31:0] nsym_q, tbl_left_q, units_q;
+  logic [31:0] nsym_q, tbl_left_q, units_q, bwords_q;
   logic [3:0]  fmt_q;
   logic [31:0] ent_q, d0_q;
   logic        tbl_first_q;      // Huffman table goes before start, rANS after
@@ -182,7 +183,7 @@ module top_weight_path #(
     rs_in_last = w_last_i;
     pk_out_ready = 1'b0;
     unique case (state_q)
-      SPre0, SPre1, SPre2, SPre3: w_ready_o = 1'b1;
+      SPre0, SPre1, SPre2, SPre3, SPre4: w_ready_o = 1'b1;
       SHdr0, SHdr1, SDim0, SDim1: begin
         if (dense) begin
           w_ready_o = 1'b1;
@@ -299,7 +300,8 @@ module top_weight_path #(
       SPre0: if (w_fire) state_d = pre_bad ? SErr : (w_data_i[3:0] == CoderNone ? SHdr0 : SPre1);
       SPre1: if (w_fire) state_d = SPre2;
       SPre2: if (w_fire) state_d = SPre3;
-      SPre3: if (w_fire) state_d = SHdr0;
+      SPre3: if (w_fire) state_d = SPre4;
+      SPre4: if (w_fire) state_d = SHdr0;
       SHdr0: if (w_fire) state_d = hdr0_bad ? SErr : SHdr1;
       SHdr1: if (w_fire) state_d = SDim0;
       SDim0: if (w_fire) state_d = (w_data_i != want_d0) ? SErr : SDim1;
@@ -333,6 +335,7 @@ module top_weight_path #(
       nsym_q <= '0;
       tbl_left_q <= '0;
       units_q <= '0;
+      bwords_q <= '0;
       fmt_q <= '0;
       ent_q <= '0;
       d0_q <= '0;
@@ -372,6 +375,7 @@ module top_weight_path #(
         units_q <= w_data_i;
         halves_left_q <= w_data_i;
       end
+      if (state_q == SPre4 && w_fire) bwords_q <= w_data_i;
       if (state_q == SHdr0 && w_fire) fmt_q <= w_data_i[3:0];
       if (state_q == SHdr1 && w_fire) ent_q <= w_data_i;
       if (state_q == SDim0 && w_fire) d0_q <= w_data_i;
@@ -507,6 +511,7 @@ module top_weight_path #(
   top_sym_packer #(.InSyms(16)) u_packer (
     .clk_i, .rst_ni,
     .alphabet_i  (alpha_q),
+    .words_i     (bwords_q),
     .in_valid_i  (pk_in_valid),
     .in_ready_o  (pk_in_ready),
     .in_data_i   (pk_in_data),

@@ -12,9 +12,11 @@
 
 #include "Vsquish_top.h"
 #include "Vsquish_top_squish_top.h"
+#include "squish/container/coded_sparse.hpp"
 #include "squish/entropy/huffman.hpp"
 #include "squish/entropy/rans.hpp"
 #include "squish/error.hpp"
+#include "squish/runtime/golden_device.hpp"
 #include "squish/sim/dut.hpp"
 #include "squish/sim/stream.hpp"
 #include "squish/softmax/reference.hpp"
@@ -87,24 +89,40 @@ std::vector<uint32_t> top_weight_stream(const Section& s, WPrec p) {
     if (dense && body.empty()) throw UsageError("rtl top: section '" + s.name + "' has an empty payload");
     return out;
   }
-  if (!dense)
-    throw UsageError("rtl top: section '" + s.name + "': an entropy coder over a sparse payload is not in this container version");
-  const uint64_t n = s.shape[0] * s.shape[1];
   const unsigned a = s.coder_params.alphabet_bits;
-  if (a != s.quant.bits)
-    throw UsageError("rtl top: section '" + s.name + "': alphabet bits " + std::to_string(a) + " differ from the code bits");
+  // What the coder covers: the dense code stream (n codes of b bits), or the
+  // body of a sparse payload whose header words lead the section uncoded.
+  std::span<const uint8_t> coded(s.payload);
+  std::vector<uint32_t> header;
+  uint64_t n = 0, body_words = 0;
+  if (dense) {
+    if (a != s.quant.bits)
+      throw UsageError("rtl top: section '" + s.name + "': alphabet bits " + std::to_string(a) +
+                       " differ from the code bits");
+    n = uint64_t{s.shape[0]} * s.shape[1];
+    body_words = (n * a + 31) / 32;
+    const auto hd = dense_header(s);
+    header.assign(hd.begin(), hd.end());
+  } else {
+    // the header words lead the payload uncoded and fix the body's size
+    const auto h = sparse::read_header(s.payload);
+    for (size_t i = 0; i < h.header_bytes / 4; ++i) header.push_back(le_word(s.payload, i));
+    body_words = h.body_bytes / 4;
+    n = container::body_symbol_count(h.body_bytes, a);
+    coded = coded.subspan(h.header_bytes);
+  }
   std::vector<uint32_t> table, body;
   uint32_t units = 0, pre = kPreambleMagic | (a << 4);
   if (s.coder == entropy::CoderId::Huffman) {
-    const auto t = entropy::huffman_read_header(s.payload, s.coder_params);
+    const auto t = entropy::huffman_read_header(coded, s.coder_params);
     for (unsigned l = 0; l < 16; ++l) table.push_back(((256u + l) << 16) | t.count[l]);
     for (size_t i = 0; i < t.symbols.size() && i < 256; ++i) table.push_back((uint32_t(i) << 16) | t.symbols[i]);
-    body = le_words(std::span<const uint8_t>(s.payload).subspan(t.body_offset));
+    body = le_words(coded.subspan(t.body_offset));
     if (body.empty()) body.push_back(0);  // an empty body is one zero word
     units = static_cast<uint32_t>(body.size());
     pre |= 1u;
   } else {  // rANS
-    const auto h = entropy::rans_read_header(s.payload, s.coder_params);
+    const auto h = entropy::rans_read_header(coded, s.coder_params);
     if (h.split) throw UsageError("rtl top: section '" + s.name + "': the RTL rANS decoder has no significance split");
     if (h.lanes > 16) throw UsageError("rtl top: section '" + s.name + "': more than 16 rANS lanes");
     for (uint32_t f : h.table.freq) table.push_back(f);
@@ -114,7 +132,7 @@ std::vector<uint32_t> top_weight_stream(const Section& s, WPrec p) {
       halves.push_back(static_cast<uint16_t>(st >> 16));
     }
     for (size_t pos = h.words_offset; pos + 1 < h.words_end; pos += 2)
-      halves.push_back(static_cast<uint16_t>(s.payload[pos] | (s.payload[pos + 1] << 8)));
+      halves.push_back(static_cast<uint16_t>(coded[pos] | (coded[pos + 1] << 8)));
     for (size_t i = 0; i < halves.size(); i += 2)
       body.push_back(halves[i] | (i + 1 < halves.size() ? uint32_t{halves[i + 1]} << 16 : 0u));
     units = static_cast<uint32_t>(halves.size());
@@ -124,8 +142,8 @@ std::vector<uint32_t> top_weight_stream(const Section& s, WPrec p) {
   out.push_back(static_cast<uint32_t>(n));
   out.push_back(static_cast<uint32_t>(table.size()));
   out.push_back(units);
-  const auto hd = dense_header(s);
-  out.insert(out.end(), hd.begin(), hd.end());
+  out.push_back(static_cast<uint32_t>(body_words));
+  out.insert(out.end(), header.begin(), header.end());
   out.insert(out.end(), table.begin(), table.end());
   out.insert(out.end(), body.begin(), body.end());
   return out;
@@ -579,15 +597,9 @@ class RtlDevice final : public Device {
 
   std::vector<uint16_t> softmax(std::span<const int8_t> logits, double scale, int32_t zp,
                                 LayerStats* stats) override {
-    // The golden backend's conversion (sw/src/runtime/device.cpp): the largest
-    // F <= 15 with 255 * scale * 2^F inside int16, x = round((q - zp) * scale * 2^F).
-    if (!(scale > 0) || !std::isfinite(scale)) throw UsageError("softmax: logit scale must be positive");
-    unsigned f = 0;
-    while (f < softmax::kMaxFracBits && 255.0 * scale * std::ldexp(1.0, static_cast<int>(f) + 1) < 32767.0) ++f;
-    const double k = scale * std::ldexp(1.0, static_cast<int>(f));
-    std::vector<int16_t> x(logits.size());
-    for (size_t i = 0; i < x.size(); ++i)
-      x[i] = static_cast<int16_t>(std::clamp(std::round((static_cast<int32_t>(logits[i]) - zp) * k), -32768.0, 32767.0));
+    // The golden backend's conversion of int8 logits to the unit's int16 x 2^-F
+    const unsigned f = softmax_frac_bits(scale);
+    const auto x = softmax_logits(logits, scale, zp);
     auto run = drv_.softmax(x, f);
     if (run.error) throw FormatError("rtl top: softmax: " + error_text(run.error));
     if (stats) {

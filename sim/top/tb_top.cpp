@@ -71,6 +71,10 @@ std::vector<int8_t> nm_weights(std::mt19937_64& g, size_t rows, size_t cols, WPr
   return w;
 }
 
+uint64_t nonzeros(std::span<const int8_t> w) {
+  return static_cast<uint64_t>(std::count_if(w.begin(), w.end(), [](int8_t v) { return v != 0; }));
+}
+
 container::Section make_section(std::span<const int8_t> w, size_t rows, size_t cols, WPrec p,
                                 sparse::Format fmt, entropy::CoderId coder = entropy::CoderId::None,
                                 unsigned rans_lanes = 8) {
@@ -170,27 +174,39 @@ TEST_P(TopGemm, EveryPrecisionFormatAndCoderBitExact) {
       {sparse::Format::Rlc, entropy::CoderId::None, 0.3},     {sparse::Format::Bitmap, entropy::CoderId::None, 0.5},
       {sparse::Format::Csr, entropy::CoderId::None, 0.4},     {sparse::Format::Nm, entropy::CoderId::None, 0.5},
       {sparse::Format::Dense, entropy::CoderId::Huffman, 0.5}, {sparse::Format::Dense, entropy::CoderId::Rans, 0.5},
+      // entropy coding over sparse payloads (container 2.0)
+      {sparse::Format::Bitmap, entropy::CoderId::Rans, 0.3},  {sparse::Format::Csr, entropy::CoderId::Huffman, 0.2},
+      {sparse::Format::Rlc, entropy::CoderId::Huffman, 0.3},  {sparse::Format::Nm, entropy::CoderId::Rans, 0.5},
   };
-  int n = 0;
+  int n = 0, coded_runs = 0;
   for (WPrec p : {WPrec::Int8, WPrec::Int4, WPrec::Int2}) {
     for (const auto& c : cases) {
       const size_t rows = 5 + g() % 20, cols = 3 + g() % 70, npix = 1 + g() % 7;
-      const auto w = c.fmt == sparse::Format::Nm ? nm_weights(g, rows, cols, p, 2, 4)
-                                                  : random_weights(g, rows, cols, p, c.density, true);
-      const auto s = make_section(w, rows, cols, p, c.fmt, c.coder, (n % 3 == 0) ? 4 : (n % 3 == 1 ? 8 : 16));
-      const auto job = make_job(s, p, random_channels(g, rows), false, g);
-      const auto acts = random_acts(g, npix * cols);
-      SCOPED_TRACE(std::string(datapath::to_string(p)) + " " + std::string(sparse::to_string(c.fmt)) + " " +
-                   std::string(entropy::to_string(c.coder)) + " " + std::to_string(rows) + "x" +
-                   std::to_string(cols) + " npix " + std::to_string(npix));
+      // coded cases get enough weights that the coder pays for its table (the
+      // writer falls back to coder none otherwise)
+      const bool coded = c.coder != entropy::CoderId::None;
+      const size_t R = coded ? rows + 24 : rows, C = coded ? cols + 40 : cols;
+      const auto w = c.fmt == sparse::Format::Nm ? nm_weights(g, R, C, p, 2, 4)
+                                                  : random_weights(g, R, C, p, c.density, true);
+      const auto s = make_section(w, R, C, p, c.fmt, c.coder, (n % 3 == 0) ? 4 : (n % 3 == 1 ? 8 : 16));
+      const auto job = make_job(s, p, random_channels(g, R), false, g);
+      const auto acts = random_acts(g, npix * C);
+      SCOPED_TRACE(std::string(datapath::to_string(p)) + " " + std::string(sparse::to_string(s.sparse_format)) + " " +
+                   std::string(entropy::to_string(s.coder)) + " a=" + std::to_string(s.coder_params.alphabet_bits) +
+                   " " + std::to_string(R) + "x" + std::to_string(C) + " npix " + std::to_string(npix));
+      if (coded && s.coder != entropy::CoderId::None) ++coded_runs;
       const auto run = drv.gemm(job, acts, npix);
       ASSERT_EQ(run.error, 0u);
       EXPECT_TRUE(run.protocol_error.empty()) << run.protocol_error;
       EXPECT_EQ(run.out, reference(job, acts, npix));
       EXPECT_EQ(run.stats.weight_bytes_in, 4 * rtl::top_weight_stream(s, p).size());
+      // zeros never reach the array (sparse formats and the dense decoder alike)
+      EXPECT_EQ(run.stats.macs_performed, nonzeros(w) * npix);
       ++n;
     }
   }
+  // the coded cases really ran coded (not the writer's uncoded fall-back)
+  EXPECT_GE(coded_runs, 12);
 }
 
 TEST_P(TopGemm, DepthwiseBitExact) {
@@ -208,6 +224,7 @@ TEST_P(TopGemm, DepthwiseBitExact) {
       const auto run = drv.gemm(job, acts, npix);
       ASSERT_EQ(run.error, 0u);
       EXPECT_EQ(run.out, reference(job, acts, npix));
+      EXPECT_EQ(run.stats.macs_performed, nonzeros(w) * npix);
     }
   }
 }
@@ -255,7 +272,7 @@ TEST_P(TopGemm, BadInputRaisesErrorAndRecovers) {
     const auto job = make_job(s, WPrec::Int8, random_channels(g, rows), false, g);
     const auto acts = random_acts(g, npix * cols);
     const auto good = rtl::top_weight_stream(s, WPrec::Int8);
-    const size_t pre = coder == entropy::CoderId::None ? 1 : 4;
+    const size_t pre = coder == entropy::CoderId::None ? 1 : 5;  // preamble words
     // targeted corruptions: preamble magic, sparse header magic, a dimension, a truncated body
     std::vector<std::pair<std::string, std::vector<uint32_t>>> bad;
     auto b0 = good;
@@ -400,7 +417,9 @@ TEST(TopDevice, MakeRtlDeviceRunsAGemm) {
   const auto out = dev->gemm(job, acts, 9, &st);
   EXPECT_EQ(out, reference(job, acts, 9));
   EXPECT_EQ(st.macs_dense, 20u * 50u * 9u);
-  EXPECT_EQ(st.macs_performed, 20u * 50u * 9u);  // dense section: every weight is an entry
+  // the dense decoder drops zero weights: one product per non-zero weight and pixel
+  const auto nnz = static_cast<uint64_t>(std::count_if(w.begin(), w.end(), [](int8_t v) { return v != 0; }));
+  EXPECT_EQ(st.macs_performed, nnz * 9u);
   EXPECT_GT(st.cycles, 0u);
   EXPECT_GT(st.weight_bytes_in, 0u);
   // a corrupted section is a FormatError naming the layer
@@ -415,6 +434,56 @@ TEST(TopDevice, MakeRtlDeviceRunsAGemm) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("conv_bad"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+
+namespace {
+
+/// The RTL backend against the golden backend (sw/src/runtime/device.cpp): the
+/// same bytes for GEMM (dense, sparse, coded, depthwise), softmax and NMS.
+TEST(TopDevice, SameBytesAsTheGoldenDevice) {
+  std::mt19937_64 g(sim::test_seed());
+  auto rtl = runtime::make_rtl_device({});
+  auto gold = runtime::make_device("golden");
+  struct Case {
+    WPrec p;
+    sparse::Format fmt;
+    entropy::CoderId coder;
+    bool dw;
+  };
+  const Case cases[] = {{WPrec::Int8, sparse::Format::Dense, entropy::CoderId::None, false},
+                        {WPrec::Int4, sparse::Format::Dense, entropy::CoderId::Rans, false},
+                        {WPrec::Int4, sparse::Format::Nm, entropy::CoderId::None, false},
+                        {WPrec::Int8, sparse::Format::Bitmap, entropy::CoderId::Huffman, false},
+                        {WPrec::Int8, sparse::Format::Dense, entropy::CoderId::None, true},
+                        {WPrec::Int4, sparse::Format::Bitmap, entropy::CoderId::None, true}};
+  for (const auto& c : cases) {
+    const size_t rows = c.dw ? 24 : 40, cols = c.dw ? 9 : 70, npix = 11;
+    const auto w = c.fmt == sparse::Format::Nm ? nm_weights(g, rows, cols, c.p, 2, 4)
+                                               : random_weights(g, rows, cols, c.p, 0.5);
+    const auto s = make_section(w, rows, cols, c.p, c.fmt, c.coder);
+    const auto job = make_job(s, c.p, random_channels(g, rows), c.dw, g);
+    const auto acts = random_acts(g, npix * (c.dw ? rows * cols : cols));
+    runtime::LayerStats a, b;
+    EXPECT_EQ(rtl->gemm(job, acts, npix, &a), gold->gemm(job, acts, npix, &b))
+        << datapath::to_string(c.p) << " " << sparse::to_string(s.sparse_format) << " "
+        << entropy::to_string(s.coder) << (c.dw ? " depthwise" : "");
+    EXPECT_EQ(a.macs_dense, b.macs_dense);
+  }
+  std::vector<int8_t> logits(37);
+  for (auto& v : logits) v = static_cast<int8_t>(g() & 0xff);
+  EXPECT_EQ(rtl->softmax(logits, 0.07, -5), gold->softmax(logits, 0.07, -5));
+  std::vector<nms::Box> boxes(50);
+  std::vector<float> scores(50);
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    const int64_t x = g() % 100, y = g() % 100;
+    boxes[i] = {x, y, x + 10 + int64_t(g() % 30), y + 10 + int64_t(g() % 30)};
+    scores[i] = static_cast<float>(g() % 1000) / 1000.f;
+  }
+  nms::Options o;
+  o.iou_threshold = 0.3f;
+  EXPECT_EQ(rtl->nms(boxes, scores, o), gold->nms(boxes, scores, o));
 }
 
 }  // namespace
