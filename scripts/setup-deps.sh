@@ -17,6 +17,7 @@ CORE_PKGS=(
   verilator yosys opensta qflow-tech-osu018 gtkwave lcov z3
   libgtest-dev libgmock-dev libbenchmark-dev
   libgemmlowp-dev libopencv-dev
+  zlib1g-dev nlohmann-json3-dev libcli11-dev
   python3 python3-numpy python3-matplotlib
   nodejs npm xxd
 )
