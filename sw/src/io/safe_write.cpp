@@ -67,13 +67,8 @@ void unregister_temp(int slot) {
 
 // Removes a folder tree with async-signal-safe calls only (openat, getdents64,
 // unlinkat), so the signal handler can use it too.
-struct LinuxDirent64 {
-  ino64_t d_ino;
-  off64_t d_off;
-  unsigned short d_reclen;
-  unsigned char d_type;
-  char d_name[];
-};
+// linux_dirent64: u64 inode, s64 offset, u16 record length, u8 type, name.
+constexpr size_t kReclenAt = 16, kTypeAt = 18, kNameAt = 19;
 void remove_tree_at(int parent, const char* name, int depth) {
   if (depth > 64) return;
   const int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -89,11 +84,13 @@ void remove_tree_at(int parent, const char* name, int depth) {
       const long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
       if (n <= 0) break;
       for (long off = 0; off < n;) {
-        auto* d = reinterpret_cast<LinuxDirent64*>(buf + off);
-        off += d->d_reclen;
-        const char* e = d->d_name;
+        unsigned short reclen;
+        std::memcpy(&reclen, buf + off + kReclenAt, sizeof reclen);
+        const unsigned char type = static_cast<unsigned char>(buf[off + kTypeAt]);
+        const char* e = buf + off + kNameAt;
+        off += reclen;
         if (e[0] == '.' && (e[1] == 0 || (e[1] == '.' && e[2] == 0))) continue;
-        if (d->d_type == DT_DIR) remove_tree_at(fd, e, depth + 1);
+        if (type == DT_DIR) remove_tree_at(fd, e, depth + 1);
         else if (unlinkat(fd, e, 0) != 0 && errno == EISDIR) remove_tree_at(fd, e, depth + 1);
         removed = true;
       }
