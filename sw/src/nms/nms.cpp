@@ -165,9 +165,16 @@ std::vector<uint32_t> greedy(std::span<const Box> boxes, std::span<const float> 
   for (uint32_t ci = 0; ci < cand.size(); ++ci) {
     const uint32_t c = cand[ci];
     bool keep = true;
+    const Box& cb = boxes[c];
+    const int64_t p1 = o.plus_one ? 1 : 0;
     auto check = [&](uint32_t k) {
       if (o.class_aware && !classes.empty() && classes[k] != classes[c]) return;
-      if (suppresses(boxes[k], boxes[c], t, o)) keep = false;
+      const Box& kb = boxes[k];
+      // Grid path: disjoint boxes never suppress (see above); skip the exact test.
+      if (use_grid && (std::min(kb.x2, cb.x2) - std::max(kb.x1, cb.x1) + p1 <= 0 ||
+                       std::min(kb.y2, cb.y2) - std::max(kb.y1, cb.y1) + p1 <= 0))
+        return;
+      if (suppresses(kb, cb, t, o)) keep = false;
     };
     if (use_grid) {
       for (uint32_t k : big) {
