@@ -113,7 +113,7 @@ int cmd_compress(Args args) {
   const Progress prog(quiet || as_json);
   if (prog.on())
     o.progress = [&prog](size_t i, size_t n, const std::string& name) { prog.step(i, n, name); };
-  const auto tensors = io::load_model(in, max_elements);
+  const auto tensors = naming_file(in, [&] { return io::load_model(in, max_elements); });
   check_total_elements(tensors, in, max_elements);
   size_t nonfinite = 0;
   for (const auto& t : tensors) nonfinite += check_finite(t, in, allow_nonfinite);

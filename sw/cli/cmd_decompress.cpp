@@ -46,7 +46,7 @@ int cmd_decompress(Args args) {
   guard_output(out, {in});
 
   const auto bytes = io::read_file(in);
-  const auto c = container::parse(bytes);
+  const auto c = naming_file(in, [&] { return container::parse(bytes); });
   check_container(c, in, bytes.size(), max_elements);
   json::Value report = json::Object{{"file", in}, {"output", out}, {"engine", engine}};
   if (engine == "rtl") run_entropy_rtl(c, json_out, &report);  // entropy block
@@ -55,7 +55,7 @@ int cmd_decompress(Args args) {
   size_t nonfinite = 0;
   for (size_t k = 0; k < c.sections.size(); ++k) {
     prog.step(k, c.sections.size(), c.sections[k].name);
-    ts.push_back(container::decode_tensor(c.sections[k], max_elements));
+    ts.push_back(naming_file(in, [&] { return container::decode_tensor(c.sections[k], max_elements); }));
     if (ts.back().dtype == DType::F32) {
       std::vector<float> v(ts.back().numel());
       if (!v.empty()) std::memcpy(v.data(), ts.back().data.data(), 4 * v.size());

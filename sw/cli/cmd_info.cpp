@@ -31,7 +31,7 @@ int cmd_info(Args args) {
   add_max_elements(p, &max_elements);
   if (!p.parse(args)) return kOk;
   const auto bytes = io::read_file(in);
-  const auto c = container::parse(bytes);
+  const auto c = naming_file(in, [&] { return container::parse(bytes); });
   check_container(c, in, bytes.size(), max_elements);
   const auto f = container::figures(c, bytes.size());
   if (as_json) {

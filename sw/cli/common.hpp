@@ -9,6 +9,7 @@
 
 #include "args.hpp"
 #include "squish/container/sqz.hpp"
+#include "squish/error.hpp"
 #include "squish/json.hpp"
 #include "squish/tensor.hpp"
 
@@ -57,6 +58,19 @@ class Progress {
  private:
   bool on_;
 };
+
+/// Runs f(); a FormatError whose message does not start with `file` is
+/// rethrown with "file: " in front, so every error names its file.
+template <class F>
+auto naming_file(const std::string& file, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const FormatError& e) {
+    const std::string m = e.what();
+    if (m.rfind(file, 0) == 0) throw;
+    throw FormatError(file + ": " + m);
+  }
+}
 
 /// Prints a JSON value on stdout (the --json output of every command).
 void print_json(const json::Value& v);
