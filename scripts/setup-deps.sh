@@ -18,6 +18,7 @@ CORE_PKGS=(
   qflow graywolf qrouter magic netgen-lvs klayout iverilog
   libgtest-dev libgmock-dev libbenchmark-dev
   libgemmlowp-dev libopencv-dev libflint-dev libgmp-dev
+  zlib1g-dev nlohmann-json3-dev libcli11-dev
   python3 python3-numpy python3-matplotlib
   nodejs npm xxd
   python3-skimage nlohmann-json3-dev

@@ -7,12 +7,11 @@
 
 #include "args.hpp"
 #include "cli.hpp"
+#include "common.hpp"
 #include "squish/datapath/layer.hpp"
 #include "squish/io/npy.hpp"
 #include "squish/json.hpp"
-#ifdef SQUISH_HAVE_RTL
-#include "squish/rtl/datapath.hpp"
-#endif
+#include "squish/runtime/block_engines.hpp"
 
 namespace squish::cli {
 
@@ -27,7 +26,7 @@ std::pair<unsigned, unsigned> parse_nm(const std::string& v) {
 
 int cmd_gemv(Args args) {
   std::string wpath, xpath, out, engine = "golden", output = "requant", format = "bitmap";
-  bool as_json = false, relu = false;
+  bool as_json = false, relu = false, allow_nonfinite = false;
   datapath::LayerSpec spec;
   int set_prune = 0;
   unsigned batch = 0;
@@ -47,30 +46,32 @@ int cmd_gemv(Args args) {
     spec.prune.m = m;
     ++set_prune;
   }, "keep N of every M weights along a row (2:4, 1:4)", "N:M");
-  p.option("--bits", [&](const std::string& v) { spec.bits = parse_number<int>("--bits", v, 2, 8); },
-           "weight bits: 8, 4 or 2 (default 8)", "8|4|2");
-  p.option("--sparse-format", &format, "bitmap (default), csr, csc, rlc, coo, coo1d, nm, dense", "F");
+  std::string bits_s = "8";
+  p.choice("--bits", &bits_s, {"8", "4", "2"}, "weight bits (default 8)");
+  p.choice("--sparse-format", &format, {"bitmap", "csr", "csc", "rlc", "coo", "coo1d", "nm", "dense"}, "sparse format (default bitmap)");
   p.option("--rlc-run-bits", [&](const std::string& v) { spec.rlc_run_bits = parse_number<unsigned>("--rlc-run-bits", v, 1, 16); },
            "RLC zero-run field width (default 4)", "B");
   p.option("--batch", [&](const std::string& v) { batch = parse_number<unsigned>("--batch", v, 1, datapath::kMaxBatch); },
            "vectors per pass sharing each decoded weight, 1..4 (default: min(B, 4))", "B");
-  p.option("--engine", &engine, "golden (C++ model) or rtl (Verilated datapath)", "E");
-  p.option("--output", &output, "requant (int8, default) or acc (int32 accumulators)", "O");
+  p.choice("--engine", &engine, {"golden", "rtl"}, "golden (C++ model, default) or rtl (Verilated datapath)");
+  p.choice("--output", &output, {"requant", "acc"}, "requant (int8, default) or acc (int32 accumulators)");
+  p.flag("--allow-nonfinite", &allow_nonfinite, "accept NaN/Inf in W or X (quantized as clamped) instead of exit 2");
   p.flag("--relu", &relu, "fuse a ReLU into the requantization");
   p.flag("--json", &as_json, "print a JSON object on stdout");
   if (!p.parse(args)) return kOk;
   if (wpath.empty() || xpath.empty() || out.empty()) throw UsageError("--weights, --input and -o are required");
+  spec.bits = std::stoi(bits_s);
+  if (p.given("--rlc-run-bits") && format != "rlc") throw UsageError("--rlc-run-bits applies to --sparse-format rlc");
+  if (p.given("--relu") && output == "acc") throw UsageError("--relu applies to --output requant (accumulators are not activated)");
+  guard_output(out, {wpath, xpath});
+  std::unique_ptr<runtime::BlockEngines> rtl;
+  if (engine == "rtl") rtl = runtime::make_block_engines();
   if (set_prune > 1) throw UsageError("choose one of --prune-unstructured and --prune-nm");
   if (spec.bits != 8 && spec.bits != 4 && spec.bits != 2) throw UsageError("--bits must be 8, 4 or 2");
-  if (engine != "golden" && engine != "rtl") throw UsageError("--engine must be golden or rtl, got '" + engine + "'");
-  if (output != "acc" && output != "requant") throw UsageError("--output must be acc or requant, got '" + output + "'");
   spec.format = sparse::format_from_string(format);
   spec.relu = relu;
   if (spec.format == sparse::Format::Nm && spec.prune.method != prune::Method::Nm)
     throw UsageError("--sparse-format nm needs --prune-nm N:M");
-#ifndef SQUISH_HAVE_RTL
-  if (engine == "rtl") throw UsageError("this squish was built without the RTL (configure with the sim/ tree)");
-#endif
 
   const Tensor W = io::read_npy(io::read_file(wpath), wpath);
   const Tensor X = io::read_npy(io::read_file(xpath), xpath);
@@ -80,6 +81,9 @@ int cmd_gemv(Args args) {
   const size_t rows = W.shape[0], cols = W.shape[1];
   const size_t n = X.shape.size() == 1 ? 1 : X.shape[0];
   const size_t xin = X.shape.back();
+  if (rows == 0 || cols == 0 || n == 0)
+    throw FormatError(std::string(rows == 0 || cols == 0 ? wpath : xpath) + ": empty tensor (shape " +
+                      shape_string(rows == 0 || cols == 0 ? W.shape : X.shape) + ")");
   if (xin != cols)
     throw FormatError(xpath + ": input length " + std::to_string(xin) + " does not match the weights' " +
                       std::to_string(cols) + " inputs");
@@ -89,6 +93,8 @@ int cmd_gemv(Args args) {
   if (batch == 0) batch = static_cast<unsigned>(std::min<size_t>(n, datapath::kMaxBatch));
   const auto wf = W.to_float();
   const auto xf = X.to_float();
+  check_finite(wf, wpath, "weights", allow_nonfinite);
+  check_finite(xf, xpath, "input", allow_nonfinite);
   const auto L = datapath::prepare_layer(wf, rows, cols, xf, n, spec);
 
   std::vector<datapath::Output> outs;
@@ -97,17 +103,9 @@ int cmd_gemv(Args args) {
   // Formats with an RTL decoder run through it (payload words in); Dense and
   // COO have none and feed the datapath the nonzero stream directly.
   const bool through_decoder = spec.format != sparse::Format::Dense && spec.format != sparse::Format::Coo;
-#ifdef SQUISH_HAVE_RTL
-  std::unique_ptr<rtl::DatapathRtl> dut;
-  std::unique_ptr<rtl::SparseDatapathRtl> sys;
   std::vector<uint8_t> payload;
-  if (engine == "rtl" && through_decoder) {
-    sys = std::make_unique<rtl::SparseDatapathRtl>();
-    payload = sparse::serialize(L.encoding);
-  } else if (engine == "rtl") {
-    dut = std::make_unique<rtl::DatapathRtl>();
-  }
-#endif
+  if (rtl && through_decoder) payload = sparse::serialize(L.encoding);
+  const Progress prog(as_json);
   for (size_t v0 = 0; v0 < n; v0 += batch) {
     const uint32_t b = static_cast<uint32_t>(std::min<size_t>(batch, n - v0));
     auto cfg = L.config(b);
@@ -117,15 +115,15 @@ int cmd_gemv(Args args) {
     std::vector<datapath::Output> pass = gold.outputs;
     datapath::Counters pk = gold.counters;
     bool perr = gold.error;
-#ifdef SQUISH_HAVE_RTL
-    if (dut || sys) {
-      const auto r = sys ? sys->run(payload, rows, cfg, xs, L.channels) : dut->run(L.beats, cfg, xs, L.channels);
+    if (rtl) {
+      prog.step(v0 / batch, (n + batch - 1) / batch, "rtl pass");
+      const auto r = through_decoder ? rtl->sparse_datapath(payload, rows, cfg, xs, L.channels)
+                                     : rtl->datapath(L.beats, cfg, xs, L.channels);
       matches = matches && r.outputs == gold.outputs && r.error == gold.error;
       pass = r.outputs;
       pk = r.counters;
       perr = r.error;
     }
-#endif
     for (auto o : pass) {
       o.batch += static_cast<uint32_t>(v0);
       outs.push_back(o);
@@ -138,6 +136,7 @@ int cmd_gemv(Args args) {
     error = error || perr;
   }
 
+  prog.done();
   // Output tensor n x rows (or rows for a 1-D input).
   Tensor Y;
   Y.name = "y";
@@ -200,7 +199,11 @@ int cmd_gemv(Args args) {
     if (error) std::printf("datapath error flag raised\n");
     std::printf("wrote %s (%s)\n", out.c_str(), output == "acc" ? "int32 accumulators" : "int8 outputs");
   }
-  return matches && !error ? kOk : kBadInput;
+  if (!matches) {
+    std::fprintf(stderr, "squish gemv: the RTL and the golden model disagree (%s written from the RTL's outputs)\n", out.c_str());
+    return kMismatch;
+  }
+  return error ? kBadInput : kOk;
 }
 
 }  // namespace squish::cli

@@ -5,18 +5,17 @@
 // arithmetic, or OpenCV's with --float-iou opencv).
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "args.hpp"
 #include "cli.hpp"
+#include "common.hpp"
 #include "squish/error.hpp"
+#include "squish/io/npy.hpp"
 #include "squish/nms/nms.hpp"
 
-#if defined(SQUISH_HAVE_RTL) && defined(SQUISH_HAVE_RTL_NMS)
-#include "squish/rtl/nms.hpp"
-#endif
+#include "squish/json.hpp"
+#include "squish/runtime/block_engines.hpp"
 
 namespace squish::cli {
 
@@ -24,15 +23,15 @@ int cmd_nms(Args args) {
   ArgParser p("nms", "BOXES.csv [options]   (CSV header, then x1,y1,x2,y2,score[,class])");
   std::string path, engine = "golden", float_iou = "torchvision";
   nms::Options o;
-  bool ge = false, score_ge = false, class_aware = false, plus_one = false, empty_one = false, stats = false;
+  bool ge = false, score_ge = false, class_aware = false, plus_one = false, empty_one = false, stats = false, as_json = false;
   p.positional("BOXES.csv", &path);
-  p.option("--iou", [&](const std::string& v) { o.iou_threshold = parse_number<float>("--iou", v, -1e30f, 1e30f); },
-           "IoU threshold (float32, default 0.5); suppress when IoU > it", "T");
+  p.option("--iou", [&](const std::string& v) { o.iou_threshold = parse_number<float>("--iou", v, 0.0f, 1.0f); },
+           "IoU threshold in [0, 1] (float32, default 0.5); suppress when IoU > it", "T");
   p.flag("--ge", &ge, "suppress when IoU >= threshold (py-faster-rcnn) instead of >");
   p.option("--score",
            [&](const std::string& v) {
              o.has_score_threshold = true;
-             o.score_threshold = parse_number<float>("--score", v, -1e30f, 1e30f);
+             o.score_threshold = parse_number<float>("--score", v, -3.0e38f, 3.0e38f);
            },
            "only boxes with score > S take part (OpenCV NMSBoxes)", "S");
   p.flag("--score-ge", &score_ge, "score threshold keeps score >= S instead of >");
@@ -46,49 +45,61 @@ int cmd_nms(Args args) {
   p.flag("--class-aware", &class_aware, "boxes only suppress boxes of the same class (6th column)");
   p.flag("--plus-one", &plus_one, "areas (x2-x1+1)(y2-y1+1)");
   p.flag("--empty-iou-one", &empty_one, "IoU of two empty boxes is 1 (OpenCV) instead of no suppression");
-  p.option("--engine", &engine, "golden (C++ model, default) or rtl (Verilated nms_unit)", "E");
-  p.option("--float-iou", &float_iou, "decimal boxes: torchvision (default) or opencv IoU arithmetic", "A");
+  p.choice("--engine", &engine, {"golden", "rtl"}, "golden (C++ model, default) or rtl (Verilated nms_unit)");
+  p.choice("--float-iou", &float_iou, {"torchvision", "opencv"}, "decimal boxes: torchvision (default) or opencv IoU arithmetic");
   p.flag("--stats", &stats, "print candidates, kept and (rtl) cycles to stderr");
+  p.flag("--json", &as_json, "print {\"kept\": [...], ...} as JSON on stdout instead of one index per line");
   if (!p.parse(args)) return kOk;
   o.suppress_when = ge ? nms::Overlap::GreaterEqual : nms::Overlap::Greater;
   o.score_cmp = score_ge ? nms::ScoreCmp::GreaterEqual : nms::ScoreCmp::Greater;
   o.class_aware = class_aware;
   o.plus_one = plus_one;
   o.empty_union = empty_one ? nms::EmptyUnion::IouOne : nms::EmptyUnion::NoSuppress;
-  if (std::isnan(o.iou_threshold)) throw UsageError("--iou must be a number");
-  if (engine != "golden" && engine != "rtl") throw UsageError("--engine must be golden or rtl, not '" + engine + "'");
-  if (float_iou != "torchvision" && float_iou != "opencv")
-    throw UsageError("--float-iou must be torchvision or opencv, not '" + float_iou + "'");
+  if (p.given("--score-ge") && !p.given("--score")) throw UsageError("--score-ge applies with --score");
+  if (p.given("--eta") && engine == "rtl") throw UsageError("--eta: the RTL unit has no adaptive threshold (golden engine only)");
+  if (p.given("--float-iou") && engine == "rtl") throw UsageError("--float-iou applies to the golden engine's decimal path");
+  std::unique_ptr<runtime::BlockEngines> rtl;
+  if (engine == "rtl") rtl = runtime::make_block_engines();
 
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const nms::Csv csv = nms::parse_csv(ss.str(), path);
+  const auto bytes = io::read_file(path);
+  const nms::Csv csv = nms::parse_csv(std::string(bytes.begin(), bytes.end()), path);
   if (class_aware && !csv.has_class) throw UsageError("--class-aware needs a 6th column 'class' in " + path);
 
   std::vector<uint32_t> kept;
-  if (engine == "rtl") {
-#if defined(SQUISH_HAVE_RTL) && defined(SQUISH_HAVE_RTL_NMS)
+  json::Value j = json::Object{{"file", path}, {"engine", engine}, {"boxes", csv.scores.size()}};
+  if (rtl) {
     if (!csv.is_integer) throw UsageError("--engine rtl needs integer coordinates (the unit takes 16-bit integers)");
-    const auto hw = rtl::nms_hw_boxes(csv.boxes, csv.scores, csv.classes);
-    const auto r = rtl::nms_run(hw, rtl::nms_hw_config(o), {});
+    const auto lim = rtl->nms_limits();
+    if (csv.scores.size() > lim.max_boxes)
+      throw FormatError(path + ": " + std::to_string(csv.scores.size()) + " boxes; the RTL unit holds at most " +
+                        std::to_string(lim.max_boxes) + " per frame (use --engine golden, or split the frame)");
+    const auto r = rtl->nms(csv.boxes, csv.scores, csv.classes, o);
+    if (r.err_too_many)
+      throw FormatError(path + ": more boxes than the RTL unit holds (" + std::to_string(lim.max_boxes) + "); nothing printed");
     if (r.err_kept_full)
-      std::fprintf(stderr, "squish nms: warning: the unit's kept list filled up; output stops at %u boxes\n",
-                   rtl::nms_params(rtl::NmsVariant::Full).max_kept);
+      throw FormatError(path + ": the RTL unit's kept list filled up at " + std::to_string(lim.max_kept) +
+                        " boxes before the frame ended, so its result would differ from greedy NMS; use --max-output " +
+                        std::to_string(lim.max_kept) + " or less, or --engine golden");
     kept = r.kept;
+    j["candidates"] = r.candidates;
+    j["cycles"] = r.cycles;
+    j["passes"] = r.passes;
     if (stats)
       std::fprintf(stderr, "candidates %u kept %zu cycles %llu passes %u\n", r.candidates, kept.size(),
                    static_cast<unsigned long long>(r.cycles), r.passes);
-#else
-    throw UsageError("this squish was built without the RTL (--engine rtl unavailable)");
-#endif
   } else {
     kept = csv.is_integer ? nms::greedy(csv.boxes, csv.scores, csv.classes, o)
                           : nms::greedy_float(csv.boxes_f, csv.scores, csv.classes, o,
                                               float_iou == "opencv" ? nms::FloatIou::OpenCV
                                                                     : nms::FloatIou::Torchvision);
     if (stats) std::fprintf(stderr, "boxes %zu kept %zu\n", csv.scores.size(), kept.size());
+  }
+  if (as_json) {
+    json::Array a;
+    for (uint32_t k : kept) a.push_back(k);
+    j["kept"] = a;
+    print_json(j);
+    return kOk;
   }
   for (uint32_t k : kept) std::printf("%u\n", k);
   return kOk;

@@ -10,6 +10,7 @@
 
 #include "args.hpp"
 #include "cli.hpp"
+#include "common.hpp"
 #include "squish/error.hpp"
 #include "squish/io/npy.hpp"
 #include "squish/json.hpp"
@@ -19,9 +20,7 @@
 #include "squish/softmax/variants.hpp"
 #include "squish/tensor.hpp"
 
-#ifdef SQUISH_HAVE_RTL
-#include "squish/rtl/softmax.hpp"
-#endif
+#include "squish/runtime/block_engines.hpp"
 
 namespace squish::cli {
 
@@ -50,38 +49,25 @@ std::vector<uint8_t> npy_uint16(const std::vector<size_t>& shape, const std::vec
   return out;
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  size_t a = 0;
-  while (a <= s.size()) {
-    const size_t b = s.find(',', a);
-    const std::string item = s.substr(a, b == std::string::npos ? std::string::npos : b - a);
-    if (!item.empty()) out.push_back(item);
-    if (b == std::string::npos) break;
-    a = b + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 int cmd_softmax(Args args) {
   std::string in, out, engine = "golden";
   int frac_bits = -1;
-  bool quiet = false;
-  ArgParser p("softmax", "IN.npy -o OUT.npy [--engine golden|rtl] [--frac-bits F]");
+  bool quiet = false, as_json = false;
+  ArgParser p("softmax", "IN.npy -o OUT.npy [--engine golden|rtl] [--frac-bits F] [--json]");
   p.positional("IN.npy", &in)
       .option("-o", &out, "output .npy: uint16 Q0.16 probabilities, same shape", "OUT.npy")
-      .option("--engine", &engine, "golden (C++ model, default) or rtl (Verilated softmax_unit)", "E")
+      .choice("--engine", &engine, {"golden", "rtl"}, "golden (C++ model, default) or rtl (Verilated softmax_unit, checked against the golden model)")
+      .flag("--json", &as_json, "print the summary as JSON on stdout")
       .option("--frac-bits", [&](const std::string& v) { frac_bits = parse_number<int>("--frac-bits", v, 0, 15); },
               "F: int8/int16 logits are x * 2^-F (default 0); for float input, overrides the automatic F", "F")
       .flag("--quiet", &quiet, "no summary on stdout");
   if (!p.parse(args)) return kOk;
   if (out.empty()) throw UsageError("missing -o OUT.npy");
-  if (engine != "golden" && engine != "rtl") throw UsageError("--engine must be golden or rtl, not '" + engine + "'");
-#ifndef SQUISH_HAVE_RTL
-  if (engine == "rtl") throw UsageError("--engine rtl: this squish was built without the RTL (SQUISH_BUILD_RTL=OFF)");
-#endif
+  guard_output(out, {in});
+  std::unique_ptr<runtime::BlockEngines> rtl;
+  if (engine == "rtl") rtl = runtime::make_block_engines();
 
   const Tensor t = io::read_npy(io::read_file(in), in);
   if (t.shape.empty() || t.numel() == 0) throw FormatError(in + ": softmax needs at least one logit (got shape " + shape_string(t.shape) + ")");
@@ -106,7 +92,7 @@ int cmd_softmax(Args args) {
     const auto fv = t.to_float();
     std::vector<double> dv(fv.begin(), fv.end());
     for (size_t i = 0; i < dv.size(); ++i)
-      if (!std::isfinite(dv[i])) throw FormatError(in + ": element " + std::to_string(i) + " is not finite");
+      if (!std::isfinite(dv[i])) throw FormatError(in + ": tensor '" + t.name + "': element " + std::to_string(i) + " is not finite");
     f = frac_bits >= 0 ? static_cast<unsigned>(frac_bits) : softmax::frac_bits_for(dv);
     x = softmax::quantize_logits(dv, f);
   } else {
@@ -115,42 +101,57 @@ int cmd_softmax(Args args) {
 
   std::vector<uint16_t> probs(x.size());
   uint64_t cycles = 0;
-  if (engine == "golden") {
-    for (size_t r = 0; r < rows; ++r) {
-      const auto q = softmax::softmax_q16(std::span<const int16_t>(x).subspan(r * n, n), f);
-      std::copy(q.begin(), q.end(), probs.begin() + static_cast<std::ptrdiff_t>(r * n));
-    }
-  } else {
-#ifdef SQUISH_HAVE_RTL
-    std::vector<rtl::SoftmaxJob> jobs(rows);
-    for (size_t r = 0; r < rows; ++r) {
-      jobs[r].logits.assign(x.begin() + static_cast<std::ptrdiff_t>(r * n), x.begin() + static_cast<std::ptrdiff_t>((r + 1) * n));
-      jobs[r].frac_bits = f;
-    }
-    const auto run = rtl::run_softmax_rtl(jobs);
+  for (size_t r = 0; r < rows; ++r) {
+    const auto q = softmax::softmax_q16(std::span<const int16_t>(x).subspan(r * n, n), f);
+    std::copy(q.begin(), q.end(), probs.begin() + static_cast<std::ptrdiff_t>(r * n));
+  }
+  bool matches = true;
+  if (rtl) {
+    std::vector<std::vector<int16_t>> jobs(rows);
+    for (size_t r = 0; r < rows; ++r)
+      jobs[r].assign(x.begin() + static_cast<std::ptrdiff_t>(r * n), x.begin() + static_cast<std::ptrdiff_t>((r + 1) * n));
+    const auto run = rtl->softmax(jobs, f);
     if (run.err_overlong || run.err_length || run.probs.size() != rows)
       throw Error("rtl engine: the unit flagged an error (overlong " + std::to_string(run.err_overlong) + ", length " +
                   std::to_string(run.err_length) + ")");
-    for (size_t r = 0; r < rows; ++r) std::copy(run.probs[r].begin(), run.probs[r].end(), probs.begin() + static_cast<std::ptrdiff_t>(r * n));
+    for (size_t r = 0; r < rows; ++r) {
+      if (run.probs[r].size() != n ||
+          !std::equal(run.probs[r].begin(), run.probs[r].end(), probs.begin() + static_cast<std::ptrdiff_t>(r * n)))
+        matches = false;
+      std::copy(run.probs[r].begin(), run.probs[r].begin() + static_cast<std::ptrdiff_t>(std::min(n, run.probs[r].size())),
+                probs.begin() + static_cast<std::ptrdiff_t>(r * n));
+    }
     cycles = run.cycles;
-#endif
   }
   io::write_file(out, npy_uint16(t.shape, probs));
 
-  if (!quiet) {
-    double worst = 0, sq = 0;
-    for (size_t r = 0; r < rows; ++r) {
-      const auto ref = softmax::reference_fixed(std::span<const int16_t>(x).subspan(r * n, n), f);
-      for (size_t i = 0; i < n; ++i) {
-        const double d = probs[r * n + i] / 65536.0 - ref[i];
-        worst = std::max(worst, std::abs(d));
-        sq += d * d;
-      }
+  double worst = 0, sq = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const auto ref = softmax::reference_fixed(std::span<const int16_t>(x).subspan(r * n, n), f);
+    for (size_t i = 0; i < n; ++i) {
+      const double d = probs[r * n + i] / 65536.0 - ref[i];
+      worst = std::max(worst, std::abs(d));
+      sq += d * d;
     }
+  }
+  const double mse = sq / static_cast<double>(x.size());
+  if (as_json) {
+    json::Value j = json::Object{{"input", in}, {"output", out}, {"engine", engine}, {"rows", rows}, {"length", n},
+                                 {"frac_bits", f}, {"mse", mse}, {"max_abs_err", worst}, {"max_abs_err_lsb", worst * 65536}};
+    if (rtl) {
+      j["cycles"] = cycles;
+      j["matches_golden"] = matches;
+    }
+    print_json(j);
+  } else if (!quiet) {
     std::printf("softmax: %zu row(s) x %zu logits, F=%u, engine %s", rows, n, f, engine.c_str());
-    if (engine == "rtl") std::printf(", %llu cycles", static_cast<unsigned long long>(cycles));
+    if (rtl) std::printf(", %llu cycles, %s the golden model", static_cast<unsigned long long>(cycles), matches ? "bit-exact with" : "DIFFERS from");
     std::printf("\n  vs float64 of the quantised logits: MSE %.3g, max |err| %.3g (%.2f LSB of Q0.16)\n  wrote %s (uint16 Q0.16)\n",
-                sq / static_cast<double>(x.size()), worst, worst * 65536, out.c_str());
+                mse, worst, worst * 65536, out.c_str());
+  }
+  if (!matches) {
+    std::fprintf(stderr, "squish softmax: the RTL and the golden model disagree (%s holds the RTL's output)\n", out.c_str());
+    return kMismatch;
   }
   return kOk;
 }
@@ -174,12 +175,12 @@ int cmd_softmax_eval(Args args) {
     o.lengths = {10, 1000};
     o.elements_per_cell = 4096;
   }
-  if (!lengths.empty()) {
+  if (p.given("--lengths")) {
     o.lengths.clear();
-    for (const auto& s : split_list(lengths)) o.lengths.push_back(parse_number<size_t>("--lengths", s, 1, softmax::kMaxLength));
+    for (const auto& s : split_list("--lengths", lengths)) o.lengths.push_back(parse_number<size_t>("--lengths", s, 1, softmax::kMaxLength));
   }
-  o.variants = split_list(vars);
-  o.suites = split_list(suites);
+  if (p.given("--variants")) o.variants = split_list("--variants", vars);
+  if (p.given("--suites")) o.suites = split_list("--suites", suites);
   const auto cells = softmax::evaluate(o);
   const auto sum = softmax::summarize(cells);
   if (json) {

@@ -6,24 +6,19 @@
 #include <cstdio>
 #include <string>
 
+#include "cli.hpp"
 #include "squish/container/coded_sparse.hpp"
 #include "squish/container/sqz.hpp"
 #include "squish/entropy/codec.hpp"
 #include "squish/entropy/rans.hpp"
 #include "squish/error.hpp"
 #include "squish/json.hpp"
-#ifdef SQUISH_HAVE_RTL
-#include "squish/rtl/entropy.hpp"
-#endif
+#include "squish/runtime/block_engines.hpp"
 
 namespace squish::cli {
 
-int run_entropy_rtl(const container::Container& c, bool json_out) {
-#ifndef SQUISH_HAVE_RTL
-  (void)c;
-  (void)json_out;
-  throw UsageError("--engine rtl needs a build with the RTL (configure with the entropy block)");
-#else
+int run_entropy_rtl(const container::Container& c, bool json_out, json::Value* report) {
+  const auto rtl = runtime::make_block_engines();
   uint64_t total_cycles = 0, total_weights = 0, total_table = 0;
   json::Array rows;
   if (!json_out)
@@ -44,14 +39,14 @@ int run_entropy_rtl(const container::Container& c, bool json_out) {
       n = container::body_symbol_count(h.body_bytes, p.alphabet_bits);
     }
     std::string why;
-    if (!rtl::rtl_can_decode(s.coder, coded, p, &why)) throw UsageError("section '" + s.name + "': " + why);
+    if (!rtl->entropy_can_decode(s.coder, coded, p, &why)) throw UsageError("section '" + s.name + "': " + why);
     const auto golden = entropy::decode_symbols(s.coder, coded, n, p);
-    const auto r = rtl::decode_rtl(s.coder, coded, n, p);
-    if (r.symbols != golden) {
+    const auto r = rtl->entropy_decode(s.coder, coded, n, p);
+    if (r.symbols != golden || r.error) {
       size_t i = 0;
       while (i < golden.size() && i < r.symbols.size() && golden[i] == r.symbols[i]) ++i;
-      throw FormatError("section '" + s.name + "': RTL " + std::string(entropy::to_string(s.coder)) +
-                        " decoder differs from the C++ decoder at symbol " + std::to_string(i));
+      throw RtlMismatch("section '" + s.name + "': RTL " + std::string(entropy::to_string(s.coder)) +
+                        " decoder differs from the C++ decoder at symbol " + std::to_string(i) + (r.error ? " (error flag raised)" : ""));
     }
     const double wpc = r.cycles ? static_cast<double>(n) / static_cast<double>(r.cycles) : 0.0;
     total_cycles += r.cycles;
@@ -72,20 +67,17 @@ int run_entropy_rtl(const container::Container& c, bool json_out) {
   }
   const double wpc = total_cycles ? static_cast<double>(total_weights) / static_cast<double>(total_cycles) : 0.0;
   if (json_out) {
-    json::Value v = json::Object{{"engine", "rtl"},
-                                 {"tensors", rows},
-                                 {"total", json::Object{{"cycles", total_cycles},
-                                                        {"table_cycles", total_table},
-                                                        {"weights", total_weights},
-                                                        {"weights_per_cycle", wpc}}}};
-    std::printf("%s\n", v.dump(2).c_str());
+    (*report)["rtl"] = json::Object{{"tensors", rows},
+                                    {"total", json::Object{{"cycles", total_cycles},
+                                                           {"table_cycles", total_table},
+                                                           {"weights", total_weights},
+                                                           {"weights_per_cycle", wpc}}}};
   } else {
     std::printf("%-48s %-9s %10llu %10llu %10llu %8.3f\n", "total (bit-exact vs C++ decoder)", "",
                 static_cast<unsigned long long>(total_weights), static_cast<unsigned long long>(total_cycles),
                 static_cast<unsigned long long>(total_table), wpc);
   }
   return 0;
-#endif
 }
 
 }  // namespace squish::cli

@@ -1,7 +1,9 @@
 // squish — command-line front end of the golden compression stack.
-// Exit codes: 0 ok, 1 usage error, 2 bad input (unreadable, corrupt, wrong shape).
+// Exit codes: 0 ok, 1 usage error, 2 bad input (unreadable, corrupt, wrong shape),
+// 3 RTL/golden mismatch.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 #ifdef SQUISH_HAVE_RTL
 #include "squish/he/engine.hpp"
 #endif
+#include "squish/io/safe_write.hpp"
+#include "squish/runtime/block_engines.hpp"
 #include "squish/version.hpp"
 
 namespace squish::cli {
@@ -70,6 +74,12 @@ int main(int argc, char** argv) {
 #if SQUISH_HAVE_RTL_DEVICE
   squish::runtime::register_rtl_device(&squish::runtime::make_rtl_device);
 #endif
+  // Interrupted runs remove their temporaries; the previous output stays.
+  squish::io::install_signal_cleanup();
+#ifdef SQUISH_HAVE_RTL
+  // --engine rtl of the block commands (defined in sim/cli/, linked with squish_rtl).
+  squish::runtime::register_block_engines(&squish::runtime::make_rtl_block_engines);
+#endif
   std::vector<std::string> args(argv + 1, argv + argc);
 #ifdef SQUISH_HAVE_RTL
   squish::he::register_rtl_polymul(&squish::he::rtl_polymul);
@@ -87,14 +97,27 @@ int main(int argc, char** argv) {
     if (c.name == args[0]) {
       try {
         return c.run(Args(args).subspan(1));
+      } catch (const RtlMismatch& e) {
+        std::fprintf(stderr, "squish %s: RTL/golden mismatch: %s\n", args[0].c_str(), e.what());
+        return kMismatch;
       } catch (const squish::UsageError& e) {
         std::fprintf(stderr, "squish %s: %s\n", args[0].c_str(), e.what());
         return kUsage;
       } catch (const squish::Error& e) {
         std::fprintf(stderr, "squish %s: %s\n", args[0].c_str(), e.what());
         return kBadInput;
+      } catch (const std::bad_alloc&) {
+        std::fprintf(stderr,
+                     "squish %s: out of memory: the input needs more memory than this machine has "
+                     "(nothing was written; see --max-elements)\n",
+                     args[0].c_str());
+        return kBadInput;
+      } catch (const std::length_error& e) {
+        std::fprintf(stderr, "squish %s: the input is too large for this machine (%s); nothing was written\n",
+                     args[0].c_str(), e.what());
+        return kBadInput;
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "squish %s: internal error: %s\n", args[0].c_str(), e.what());
+        std::fprintf(stderr, "squish %s: internal error: %s (nothing was written; please report)\n", args[0].c_str(), e.what());
         return kBadInput;
       }
     }

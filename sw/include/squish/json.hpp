@@ -1,4 +1,5 @@
-// A small JSON writer (no parser): ordered objects, arrays, numbers, strings.
+// A small JSON value type for output (no parser): ordered objects, arrays,
+// numbers, strings; written by nlohmann-json.
 // Copies of a Value share their arrays/objects (cheap to pass around).
 // Used by `squish ... --json` and by the benchmark programs.
 //
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <utility>
@@ -56,81 +58,28 @@ class Value {
     std::get<std::shared_ptr<Array>>(v_)->push_back(std::move(x));
   }
 
+  /// Serialized by nlohmann-json: doubles in the shortest form that reads back
+  /// to the same double; strings escaped (invalid UTF-8 bytes replaced by U+FFFD).
   std::string dump(int indent = -1) const {
-    std::string out;
-    write(out, indent, 0);
-    return out;
+    return to_nlohmann().dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }
 
  private:
-  static void escape(std::string& out, const std::string& s) {
-    out += '"';
-    for (unsigned char c : s) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-          if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
+  nlohmann::ordered_json to_nlohmann() const {
+    using J = nlohmann::ordered_json;
+    if (std::holds_alternative<std::nullptr_t>(v_)) return nullptr;
+    if (auto* b = std::get_if<bool>(&v_)) return *b;
+    if (auto* i = std::get_if<int64_t>(&v_)) return *i;
+    if (auto* d = std::get_if<double>(&v_)) return std::isfinite(*d) ? J(*d) : J(nullptr);  // JSON has no inf/nan
+    if (auto* s = std::get_if<std::string>(&v_)) return *s;
+    if (auto* a = std::get_if<std::shared_ptr<Array>>(&v_)) {
+      J out = J::array();
+      for (const auto& x : **a) out.push_back(x.to_nlohmann());
+      return out;
     }
-    out += '"';
-  }
-  static void newline(std::string& out, int indent, int depth) {
-    if (indent < 0) return;
-    out += '\n';
-    out.append(static_cast<size_t>(indent * depth), ' ');
-  }
-  void write(std::string& out, int indent, int depth) const {
-    if (std::holds_alternative<std::nullptr_t>(v_)) {
-      out += "null";
-    } else if (auto* b = std::get_if<bool>(&v_)) {
-      out += *b ? "true" : "false";
-    } else if (auto* i = std::get_if<int64_t>(&v_)) {
-      out += std::to_string(*i);
-    } else if (auto* d = std::get_if<double>(&v_)) {
-      if (!std::isfinite(*d)) {
-        out += "null";  // JSON has no inf/nan
-      } else {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.10g", *d);
-        out += buf;
-      }
-    } else if (auto* s = std::get_if<std::string>(&v_)) {
-      escape(out, *s);
-    } else if (auto* a = std::get_if<std::shared_ptr<Array>>(&v_)) {
-      out += '[';
-      bool first = true;
-      for (const auto& x : **a) {
-        if (!first) out += ',';
-        first = false;
-        newline(out, indent, depth + 1);
-        x.write(out, indent, depth + 1);
-      }
-      if (!(*a)->empty()) newline(out, indent, depth);
-      out += ']';
-    } else if (auto* o = std::get_if<std::shared_ptr<Object>>(&v_)) {
-      out += '{';
-      bool first = true;
-      for (const auto& [k, x] : **o) {
-        if (!first) out += ',';
-        first = false;
-        newline(out, indent, depth + 1);
-        escape(out, k);
-        out += indent < 0 ? ":" : ": ";
-        x.write(out, indent, depth + 1);
-      }
-      if (!(*o)->empty()) newline(out, indent, depth);
-      out += '}';
-    }
+    J out = J::object();
+    for (const auto& [k, x] : *std::get<std::shared_ptr<Object>>(v_)) out[k] = x.to_nlohmann();
+    return out;
   }
 
   std::variant<std::nullptr_t, bool, int64_t, double, std::string, std::shared_ptr<Array>, std::shared_ptr<Object>> v_;

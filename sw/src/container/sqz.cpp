@@ -5,12 +5,14 @@
 #include <climits>
 #include <cstring>
 #include <tuple>
+#include <unordered_set>
 
 #include "squish/container/coded_sparse.hpp"
 #include "squish/error.hpp"
 #include "squish/io/crc32.hpp"
 #include "squish/entropy/rans.hpp"
 #include "squish/requant/requant.hpp"
+#include "squish/io/npy.hpp"
 
 namespace squish::container {
 
@@ -157,6 +159,11 @@ Section read_section_body(Reader& r, uint64_t max_elements) {
     r.fail("bad section magic");
   }
   s.name = r.str("tensor name");
+  try {
+    io::check_tensor_name(s.name, "tensor");  // UTF-8, no NUL/control, no '..', not absolute
+  } catch (const FormatError& e) {
+    r.fail(e.what());
+  }
   r.ctx += " ('" + s.name + "')";
   const uint8_t dt = r.u8("dtype");
   if (dt > static_cast<uint8_t>(DType::I32)) r.fail("unknown dtype " + std::to_string(dt));
@@ -177,6 +184,7 @@ Section read_section_body(Reader& r, uint64_t max_elements) {
   q.scheme = static_cast<quant::Scheme>(scheme);
   q.bits = r.u8("bits");
   const uint8_t fl = r.u8("quant flags");
+  if (fl & 0xf0) r.fail("reserved quant flag bits set (0x" + std::to_string(fl) + ")");
   q.is_signed = fl & 1;
   q.narrow = fl & 2;
   q.symmetric = fl & 4;
@@ -241,7 +249,11 @@ Section read_section_body(Reader& r, uint64_t max_elements) {
   cp.tunstall_k = r.u8("tunstall k");
   cp.rans_lanes = r.u8("rans lanes");
   cp.rans_prob_bits = r.u8("rans prob bits");
-  cp.rans_significance_split = r.u8("rans flags") & 1;
+  const uint8_t cfl = r.u8("rans flags");
+  if (cfl & 0xfe) r.fail("reserved coder flag bits set");
+  cp.rans_significance_split = cfl & 1;
+  if (s.coder != entropy::CoderId::None && (cp.alphabet_bits == 0 || cp.alphabet_bits > 16 || cp.zero_symbol >> cp.alphabet_bits))
+    r.fail("zero symbol " + std::to_string(cp.zero_symbol) + " outside the " + std::to_string(cp.alphabet_bits) + "-bit alphabet");
   const uint32_t ne = r.u32("entry count");
   r.need(static_cast<size_t>(ne) * 16, "entry points");
   for (uint32_t k = 0; k < ne; ++k) {
@@ -336,7 +348,10 @@ Container parse(std::span<const uint8_t> bytes, uint64_t max_elements, bool chec
     r.pos -= 4;
     r.fail("unsupported format version " + std::to_string(major) + "." + std::to_string(c.version_minor) + " (this reader knows 1.x and " + std::to_string(kVersionMajor) + ".x)");
   }
-  r.u32("flags");
+  if (r.u32("flags") != 0) {
+    r.pos -= 4;
+    r.fail("header flags must be 0 (reserved)");
+  }
   c.source = r.str("source");
   const uint32_t count = r.u32("section count");
   if (count > (bytes.size() - r.pos) / 16) r.fail("section count " + std::to_string(count) + " does not fit the file");
@@ -356,6 +371,7 @@ Container parse(std::span<const uint8_t> bytes, uint64_t max_elements, bool chec
   }
   c.header_bytes = r.pos;
   uint64_t expect = r.pos;
+  std::unordered_set<std::string> names;
   for (uint32_t k = 0; k < count; ++k) {
     const auto [off, n] = table[k];
     const std::string ctx = "section " + std::to_string(k);
@@ -371,6 +387,7 @@ Container parse(std::span<const uint8_t> bytes, uint64_t max_elements, bool chec
     }
     Reader sr{bytes, static_cast<size_t>(off), static_cast<size_t>(off + n - 4), ctx};
     Section s = read_section_body(sr, max_elements);
+    if (!names.insert(s.name).second) throw FormatError(ctx + " at byte " + std::to_string(off) + ": duplicate tensor name '" + s.name + "'");
     s.file_offset = off;
     s.file_bytes = n;
     c.sections.push_back(std::move(s));
@@ -849,6 +866,11 @@ void write_section_body_v2(Writer2& w, const Section& s, const PruneRecord* def)
 Section read_section_body_v2(Reader2& r, uint64_t max_elements, const std::optional<PruneRecord>& def) {
   Section s;
   s.name = r.str2("tensor name");
+  try {
+    io::check_tensor_name(s.name, "tensor");  // UTF-8, no NUL/control, no '..', not absolute
+  } catch (const FormatError& e) {
+    r.fail(e.what());
+  }
   r.ctx += " ('" + s.name + "')";
   const uint8_t dt = r.u8("dtype");
   if (dt > static_cast<uint8_t>(DType::I32)) r.fail("unknown dtype " + std::to_string(dt));
@@ -1061,6 +1083,7 @@ Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool c
   }
   c.header_bytes = r.pos;
   uint64_t off = r.pos;
+  std::unordered_set<std::string> names;
   for (uint64_t k = 0; k < count; ++k) {
     const uint64_t n = sizes[k];
     const std::string ctx = "section " + std::to_string(k);
@@ -1075,6 +1098,7 @@ Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool c
     }
     Reader2 sr{{bytes, static_cast<size_t>(off), static_cast<size_t>(off + n - 4), ctx}};
     Section s = read_section_body_v2(sr, max_elements, def);
+    if (!names.insert(s.name).second) throw FormatError(ctx + " at byte " + std::to_string(off) + ": duplicate tensor name '" + s.name + "'");
     if (s.table_section >= 0) {
       const int64_t t = s.table_section;
       auto bad = [&](const std::string& m) { throw FormatError(ctx + " ('" + s.name + "'): shared table of section " + std::to_string(t) + ": " + m); };

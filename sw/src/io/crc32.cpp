@@ -1,25 +1,22 @@
 #include "squish/io/crc32.hpp"
 
-#include <array>
+#include <zlib.h>
+
+#include <climits>
 
 namespace squish::io {
-namespace {
-constexpr std::array<uint32_t, 256> make_table() {
-  std::array<uint32_t, 256> t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-constexpr auto kTable = make_table();
-}  // namespace
 
+// zlib's crc32 (zlib1g-dev) is this exact CRC; it takes uInt lengths, so long
+// spans go in pieces.
 uint32_t crc32(std::span<const uint8_t> data, uint32_t crc) {
-  uint32_t c = crc ^ 0xFFFFFFFFu;
-  for (uint8_t b : data) c = kTable[(c ^ b) & 0xffu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  uLong c = crc;
+  size_t off = 0;
+  do {
+    const size_t n = std::min<size_t>(data.size() - off, UINT_MAX);
+    c = ::crc32(c, data.data() + off, static_cast<uInt>(n));
+    off += n;
+  } while (off < data.size());
+  return static_cast<uint32_t>(c);
 }
 
 }  // namespace squish::io

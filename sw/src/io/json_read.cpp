@@ -1,13 +1,22 @@
+// JSON reading on nlohmann-json (nlohmann-json3-dev): RFC 8259, strict (no
+// comments, no trailing commas), numbers converted exactly (round to nearest),
+// invalid UTF-8 in strings rejected, nesting limited to 64 levels. The parsed
+// document is turned into the JsonNode tree the rest of the library walks;
+// duplicate object keys are a FormatError (nlohmann would keep the last).
 #include "squish/io/json_read.hpp"
 
-#include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "squish/error.hpp"
 
 namespace squish::io {
 
 namespace {
+constexpr int kMaxDepth = 64;
+
 const char* kind(const JsonNode& n) {
   static const char* names[] = {"null", "bool", "number", "string", "array", "object"};
   return names[n.v_.index()];
@@ -16,177 +25,33 @@ const char* kind(const JsonNode& n) {
   throw FormatError(std::string(what) + ": expected a JSON " + want + ", found " + kind(n));
 }
 
-struct Parser {
-  std::string_view s;
-  size_t i = 0;
-  [[noreturn]] void fail(const std::string& msg) const { throw FormatError("JSON: " + msg + " at byte " + std::to_string(i)); }
-  void ws() {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-  }
-  bool lit(std::string_view w) {
-    if (s.substr(i, w.size()) == w) {
-      i += w.size();
-      return true;
+JsonNode convert(const nlohmann::ordered_json& j) {
+  JsonNode n;
+  switch (j.type()) {
+    case nlohmann::ordered_json::value_t::null: break;
+    case nlohmann::ordered_json::value_t::boolean: n.v_ = j.get<bool>(); break;
+    case nlohmann::ordered_json::value_t::number_integer: n.v_ = static_cast<double>(j.get<int64_t>()); break;
+    case nlohmann::ordered_json::value_t::number_unsigned: n.v_ = static_cast<double>(j.get<uint64_t>()); break;
+    case nlohmann::ordered_json::value_t::number_float: n.v_ = j.get<double>(); break;
+    case nlohmann::ordered_json::value_t::string: n.v_ = j.get<std::string>(); break;
+    case nlohmann::ordered_json::value_t::array: {
+      auto a = std::make_shared<JsonNode::Array>();
+      a->reserve(j.size());
+      for (const auto& x : j) a->push_back(convert(x));
+      n.v_ = std::move(a);
+      break;
     }
-    return false;
-  }
-  static void utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xc0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xe0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      out += static_cast<char>(0xf0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
+    case nlohmann::ordered_json::value_t::object: {
+      auto o = std::make_shared<JsonNode::Object>();
+      o->reserve(j.size());
+      for (auto it = j.begin(); it != j.end(); ++it) o->emplace_back(it.key(), convert(it.value()));
+      n.v_ = std::move(o);
+      break;
     }
+    default: throw FormatError("JSON: unsupported value type");
   }
-  unsigned hex4() {
-    if (i + 4 > s.size()) fail("truncated \\u escape");
-    unsigned v = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = s[i++];
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else fail("bad hex digit in \\u escape");
-    }
-    return v;
-  }
-  std::string str() {
-    ++i;  // opening quote
-    std::string out;
-    for (;;) {
-      if (i >= s.size()) fail("unterminated string");
-      const char c = s[i++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i >= s.size()) fail("unterminated escape");
-      const char e = s[i++];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          unsigned cp = hex4();
-          if (cp >= 0xd800 && cp < 0xdc00 && lit("\\u")) {
-            const unsigned lo = hex4();
-            if (lo >= 0xdc00 && lo < 0xe000) cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-          }
-          utf8(out, cp);
-          break;
-        }
-        default: fail("bad escape");
-      }
-    }
-  }
-  double num() {
-    const size_t start = i;
-    if (i < s.size() && s[i] == '-') ++i;
-    auto digits = [&] {
-      const size_t b = i;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-      return i > b;
-    };
-    if (!digits()) fail("bad number");
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      if (!digits()) fail("bad number");
-    }
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-      ++i;
-      if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-      if (!digits()) fail("bad number");
-    }
-    const std::string tok(s.substr(start, i - start));
-    return std::strtod(tok.c_str(), nullptr);
-  }
-  JsonNode value(int depth) {
-    if (depth > 64) fail("nesting deeper than 64");
-    ws();
-    if (i >= s.size()) fail("unexpected end of input");
-    JsonNode n;
-    const char c = s[i];
-    if (c == '{') {
-      ++i;
-      auto obj = std::make_shared<JsonNode::Object>();
-      ws();
-      if (i < s.size() && s[i] == '}') {
-        ++i;
-      } else {
-        for (;;) {
-          ws();
-          if (i >= s.size() || s[i] != '"') fail("expected a member name");
-          std::string key = str();
-          ws();
-          if (i >= s.size() || s[i] != ':') fail("expected ':'");
-          ++i;
-          obj->emplace_back(std::move(key), value(depth + 1));
-          ws();
-          if (i < s.size() && s[i] == ',') {
-            ++i;
-            continue;
-          }
-          if (i < s.size() && s[i] == '}') {
-            ++i;
-            break;
-          }
-          fail("expected ',' or '}'");
-        }
-      }
-      n.v_ = obj;
-    } else if (c == '[') {
-      ++i;
-      auto arr = std::make_shared<JsonNode::Array>();
-      ws();
-      if (i < s.size() && s[i] == ']') {
-        ++i;
-      } else {
-        for (;;) {
-          arr->push_back(value(depth + 1));
-          ws();
-          if (i < s.size() && s[i] == ',') {
-            ++i;
-            continue;
-          }
-          if (i < s.size() && s[i] == ']') {
-            ++i;
-            break;
-          }
-          fail("expected ',' or ']'");
-        }
-      }
-      n.v_ = arr;
-    } else if (c == '"') {
-      n.v_ = str();
-    } else if (lit("true")) {
-      n.v_ = true;
-    } else if (lit("false")) {
-      n.v_ = false;
-    } else if (lit("null")) {
-      n.v_ = std::monostate{};
-    } else {
-      n.v_ = num();
-    }
-    return n;
-  }
-};
+  return n;
+}
 }  // namespace
 
 double JsonNode::number(std::string_view what) const {
@@ -213,11 +78,30 @@ const JsonNode* JsonNode::find(std::string_view key) const {
 }
 
 JsonNode parse_json(std::string_view text) {
-  Parser p{text};
-  JsonNode n = p.value(0);
-  p.ws();
-  if (p.i != text.size()) p.fail("trailing characters");
-  return n;
+  using J = nlohmann::ordered_json;
+  std::string dup;
+  // The callback sees every key (to catch duplicates) and every nesting level.
+  std::vector<std::unordered_set<std::string>> keys;
+  J::parser_callback_t cb = [&](int depth, J::parse_event_t ev, J& parsed) {
+    if (depth > kMaxDepth) throw FormatError("JSON: nesting deeper than " + std::to_string(kMaxDepth));
+    if (ev == J::parse_event_t::object_start) keys.emplace_back();
+    else if (ev == J::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    else if (ev == J::parse_event_t::key && !keys.empty()) {
+      const auto& k = parsed.get_ref<const std::string&>();
+      if (!keys.back().insert(k).second && dup.empty()) dup = k;
+    }
+    return true;
+  };
+  J j;
+  try {
+    j = J::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/true, /*ignore_comments=*/false);
+  } catch (const J::parse_error& e) {
+    throw FormatError(std::string("JSON: ") + e.what() + " (byte " + std::to_string(e.byte) + ")");
+  } catch (const J::exception& e) {
+    throw FormatError(std::string("JSON: ") + e.what());
+  }
+  if (!dup.empty()) throw FormatError("JSON: duplicate object key '" + dup + "'");
+  return convert(j);
 }
 
 }  // namespace squish::io

@@ -1,12 +1,14 @@
 #include "squish/io/npy.hpp"
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
 
 #include "squish/error.hpp"
 #include "squish/io/crc32.hpp"
 #include "squish/io/inflate.hpp"
+#include "squish/io/safe_write.hpp"
 
 namespace squish::io {
 
@@ -68,6 +70,64 @@ DType parse_descr(std::string d, const std::string& name) {
 }
 
 }  // namespace
+
+void check_tensor_name(const std::string& name, const std::string& what) {
+  auto bad = [&](const std::string& why) { throw FormatError(what + " name '" + printable(name) + "' " + why); };
+  if (name.empty()) bad("is empty");
+  if (name.size() > 4096) bad("is longer than 4096 bytes");
+  if (name.find('\0') != std::string::npos) bad("contains a NUL byte");
+  if (!valid_utf8(name)) bad("is not valid UTF-8");
+  if (name[0] == '/' || name.find('\\') != std::string::npos) bad("is an absolute path or contains a backslash");
+  size_t a = 0;
+  for (;;) {
+    const size_t e = name.find('/', a);
+    const std::string part = name.substr(a, e == std::string::npos ? std::string::npos : e - a);
+    if (part.empty() || part == "." || part == "..") bad("has an empty, '.' or '..' path component");
+    if (e == std::string::npos) break;
+    a = e + 1;
+  }
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f) bad("contains a control character");
+}
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xe0) == 0xc0) { n = 1; cp = c & 0x1f; }
+    else if ((c & 0xf0) == 0xe0) { n = 2; cp = c & 0x0f; }
+    else if ((c & 0xf8) == 0xf0) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string printable(std::string_view s) {
+  std::string o;
+  for (unsigned char c : s.substr(0, 200)) {
+    if (c < 0x20 || c == 0x7f || c >= 0x80) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\x%02x", c);
+      o += b;
+    } else {
+      o += static_cast<char>(c);
+    }
+  }
+  if (s.size() > 200) o += "...";
+  return o;
+}
 
 Tensor read_npy(std::span<const uint8_t> b, const std::string& name) {
   static const uint8_t magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -135,7 +195,11 @@ std::vector<uint8_t> write_npy(const Tensor& t) {
   return out;
 }
 
-std::vector<Tensor> read_npz(std::span<const uint8_t> b) {
+std::vector<Tensor> read_npz(std::span<const uint8_t> b, uint64_t max_elements) {
+  // Decoded bytes allowed over all members: 4 per element (float32) plus headers.
+  const uint64_t budget = max_elements > (uint64_t{1} << 40) ? (uint64_t{1} << 42) : 4 * max_elements + (uint64_t{1} << 20);
+  uint64_t used = 0;
+  std::vector<std::string> names;
   // End of central directory: the last "PK\5\6" within 64 KiB + 22 of the end.
   if (b.size() < 22) throw FormatError("npz: file of " + std::to_string(b.size()) + " bytes is too short for a zip archive");
   size_t eocd = std::string::npos;
@@ -193,7 +257,11 @@ std::vector<Tensor> read_npz(std::span<const uint8_t> b) {
     const size_t data_off = loff + 30 + rd16(b, loff + 26) + rd16(b, loff + 28);
     if (data_off > b.size() || b.size() - data_off < csize)
       throw FormatError("npz: member '" + fname + "' truncated (needs " + std::to_string(csize) + " bytes at byte " + std::to_string(data_off) + ")");
-    if (usize > (uint64_t{1} << 36)) throw FormatError("npz: member '" + fname + "' claims " + std::to_string(usize) + " bytes");
+    if (usize > budget - used)
+      throw FormatError("npz: member '" + fname + "' declares " + std::to_string(usize) + " bytes; with the members before it that is above the limit of " +
+                        std::to_string(budget) + " bytes (--max-elements " + std::to_string(max_elements) + ")");
+    if (method == 0 && csize != usize) throw FormatError("npz: stored member '" + fname + "': compressed size " + std::to_string(csize) + " != size " + std::to_string(usize));
+    used += usize;
     auto comp = b.subspan(data_off, csize);
     std::vector<uint8_t> raw;
     if (method == 0) {
@@ -207,30 +275,42 @@ std::vector<Tensor> read_npz(std::span<const uint8_t> b) {
     if (crc32(raw) != crc) throw FormatError("npz: member '" + fname + "' CRC mismatch");
     std::string tname = fname;
     if (tname.size() > 4 && tname.substr(tname.size() - 4) == ".npy") tname.resize(tname.size() - 4);
+    check_tensor_name(tname, "npz: member '" + fname + "'");
+    for (const auto& n : names)
+      if (n == tname) throw FormatError("npz: two members named '" + fname + "'");
+    names.push_back(tname);
     out.push_back(read_npy(raw, tname));
   }
+  if (out.empty()) throw FormatError("npz: the archive holds no arrays");
   return out;
 }
 
-std::vector<uint8_t> write_npz(std::span<const Tensor> tensors) {
+std::vector<uint8_t> write_npz(std::span<const Tensor> tensors, bool compress) {
   std::vector<uint8_t> out, cd;
+  std::vector<std::string> names;
   for (const auto& t : tensors) {
-    const std::vector<uint8_t> body = write_npy(t);
+    check_tensor_name(t.name, "npz writer: tensor");
+    for (const auto& n : names)
+      if (n == t.name) throw FormatError("npz writer: two tensors named '" + t.name + "'");
+    names.push_back(t.name);
+    const std::vector<uint8_t> raw = write_npy(t);
+    const std::vector<uint8_t> body = compress ? deflate_raw(raw) : raw;
     if (body.size() >= 0xffffffffu || out.size() >= 0xffffffffu) throw UsageError("npz writer: members over 4 GiB need zip64 (not supported)");
     const std::string fname = t.name + ".npy";
-    const uint32_t crc = crc32(body);
+    const uint32_t crc = crc32(raw);
+    if (raw.size() >= 0xffffffffu) throw UsageError("npz writer: members over 4 GiB need zip64 (not supported)");
     const uint32_t loff = static_cast<uint32_t>(out.size());
     auto header = [&](std::vector<uint8_t>& v, bool central) {
       wr32(v, central ? 0x02014b50u : 0x04034b50u);
       if (central) wr16(v, 20);  // version made by
       wr16(v, 20);               // version needed
       wr16(v, 0);                // flags
-      wr16(v, 0);                // stored
+      wr16(v, compress ? 8 : 0);  // deflate or stored
       wr16(v, 0);                // time
       wr16(v, 0x21);             // date 1980-01-01
       wr32(v, crc);
       wr32(v, static_cast<uint32_t>(body.size()));
-      wr32(v, static_cast<uint32_t>(body.size()));
+      wr32(v, static_cast<uint32_t>(raw.size()));
       wr16(v, static_cast<uint16_t>(fname.size()));
       wr16(v, 0);  // extra
       if (central) {
@@ -260,18 +340,26 @@ std::vector<uint8_t> write_npz(std::span<const Tensor> tensors) {
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw IoError("cannot open '" + path + "' for reading");
-  std::vector<uint8_t> v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw IoError("error reading '" + path + "'");
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(st)) throw IoError("'" + path + "' is a folder, not a file");
+  if (!std::filesystem::exists(st)) throw IoError("cannot open '" + path + "' for reading: no such file");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw IoError("cannot open '" + path + "' for reading: " + std::strerror(errno));
+  std::vector<uint8_t> v;
+  if (std::filesystem::is_regular_file(st)) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec) v.reserve(size);
+  }
+  uint8_t buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) v.insert(v.end(), buf, buf + n);
+  const bool bad = std::ferror(f);
+  std::fclose(f);
+  if (bad) throw IoError("error reading '" + path + "'");
   return v;
 }
 
-void write_file(const std::string& path, std::span<const uint8_t> bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw IoError("cannot open '" + path + "' for writing");
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!f) throw IoError("error writing '" + path + "'");
-}
+void write_file(const std::string& path, std::span<const uint8_t> bytes) { write_file_atomic(path, bytes); }
 
 }  // namespace squish::io

@@ -61,6 +61,10 @@ void decode_group(const JsonNode& group, size_t gi, const ShardLoader& load, std
         if (!sc || !mi) throw FormatError(what + ": " + store + " quantization needs scale and min");
         scale = sc->number(what + " quantization.scale");
         mn = mi->number(what + " quantization.min");
+        if (!std::isfinite(scale) || !std::isfinite(mn) || !std::isfinite(scale * 65535.0 + mn) ||
+            std::fabs(scale * 65535.0) + std::fabs(mn) > 3.0e38)
+          throw FormatError(what + ": quantization scale " + std::to_string(scale) + " / min " + std::to_string(mn) +
+                            " is not finite or overflows float32");
         if (dtype != "float32" && dtype != "int32") throw FormatError(what + ": " + store + " quantization of dtype " + dtype);
       } else if (store == "float16") {
         if (dtype != "float32") throw FormatError(what + ": float16 quantization of dtype " + dtype);
@@ -135,7 +139,47 @@ std::vector<Tensor> read_tfjs(std::string_view json_text, const ShardLoader& loa
   std::vector<Tensor> out;
   const auto& arr = groups->array("tfjs weights manifest");
   for (size_t gi = 0; gi < arr.size(); ++gi) decode_group(arr[gi], gi, load, out);
+  if (out.empty()) throw FormatError("tfjs: the weights manifest lists no weights");
+  for (size_t i = 0; i < out.size(); ++i) {
+    check_tensor_name(out[i].name, "tfjs: weight");
+    for (size_t k = 0; k < i; ++k)
+      if (out[k].name == out[i].name) throw FormatError("tfjs: two weights named '" + out[i].name + "'");
+  }
   return out;
+}
+
+std::vector<std::string> tfjs_shard_paths(std::string_view json_text) {
+  const JsonNode root = parse_json(json_text);
+  const JsonNode* groups = root.is_object() ? root.find("weightsManifest") : &root;
+  std::vector<std::string> out;
+  if (!groups || !groups->is_array()) return out;
+  for (const auto& g : groups->array("weightsManifest")) {
+    const JsonNode* paths = g.find("paths");
+    if (!paths || !paths->is_array()) continue;
+    for (const auto& p : paths->array("paths"))
+      if (p.is_string()) out.push_back(p.string("path"));
+  }
+  return out;
+}
+
+std::vector<std::string> model_files(const std::string& path) {
+  std::vector<std::string> files{path};
+  if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0) {
+    std::vector<uint8_t> text;
+    try {
+      text = read_file(path);
+    } catch (const Error&) {
+      return files;  // the loader reports it
+    }
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    try {
+      for (const auto& s : tfjs_shard_paths(std::string_view(reinterpret_cast<const char*>(text.data()), text.size())))
+        files.push_back((dir / s).string());
+    } catch (const FormatError&) {
+      // a malformed manifest is reported by the loader
+    }
+  }
+  return files;
 }
 
 std::vector<Tensor> load_tfjs(const std::string& path) {
@@ -149,14 +193,14 @@ std::vector<Tensor> load_tfjs(const std::string& path) {
                    });
 }
 
-std::vector<Tensor> load_model(const std::string& path) {
+std::vector<Tensor> load_model(const std::string& path, uint64_t max_elements) {
   auto ends = [&](std::string_view suf) { return path.size() >= suf.size() && path.compare(path.size() - suf.size(), suf.size(), suf) == 0; };
   if (ends(".npy")) {
     const auto b = read_file(path);
     std::string stem = std::filesystem::path(path).stem().string();
     return {read_npy(b, stem)};
   }
-  if (ends(".npz")) return read_npz(read_file(path));
+  if (ends(".npz")) return read_npz(read_file(path), max_elements);
   if (ends(".json")) return load_tfjs(path);
   throw UsageError("'" + path + "': unknown input kind (expected .npy, .npz, or a tfjs .json manifest)");
 }

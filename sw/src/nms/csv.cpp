@@ -1,4 +1,5 @@
 // CSV reader for `squish nms`: header line, then x1,y1,x2,y2,score[,class].
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -40,6 +41,14 @@ Csv parse_csv(const std::string& text, const std::string& where) {
       if (f.size() != 5 && f.size() != 6)
         throw FormatError(where + ":" + std::to_string(lineno) +
                           ": header must name 5 or 6 columns (x1,y1,x2,y2,score[,class])");
+      static const char* const kNames[6] = {"x1", "y1", "x2", "y2", "score", "class"};
+      for (size_t c = 0; c < f.size(); ++c) {
+        std::string n = f[c];
+        for (auto& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (n != kNames[c])
+          throw FormatError(where + ":" + std::to_string(lineno) + ": header column " + std::to_string(c + 1) + " is '" + f[c] +
+                            "', expected '" + kNames[c] + "' (the first line must be the header x1,y1,x2,y2,score[,class])");
+      }
       columns = f.size();
       out.has_class = columns == 6;
       continue;

@@ -2,6 +2,7 @@
 #include "squish/nms/nms.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <bit>
 #include <cmath>
 #include <map>
@@ -125,17 +126,89 @@ std::vector<uint32_t> greedy(std::span<const Box> boxes, std::span<const float> 
   float thr = o.iou_threshold;
   Threshold t = Threshold::from(thr, o.suppress_when);
   std::vector<uint32_t> kept;
-  for (uint32_t c : candidates(scores, o)) {
+  const auto cand = candidates(scores, o);
+  // Spatial grid over the kept boxes. With a positive threshold (and no
+  // "empty boxes overlap" rule without +1 areas), a kept box suppresses a
+  // candidate only if their areas intersect, and two intersecting boxes share a
+  // grid cell; so checking the kept boxes of the candidate's cells gives the
+  // same keep decisions as checking all of them, in O(n · boxes per cell)
+  // instead of O(n · kept). The keep order and list are unchanged.
+  const bool use_grid = cand.size() > 256 && t.mant > 0 && (o.empty_union == EmptyUnion::NoSuppress || o.plus_one);
+  int64_t cell = 1, gx0 = 0, gy0 = 0;
+  size_t gw = 0, gh = 0;
+  std::vector<std::vector<uint32_t>> grid;
+  std::vector<uint32_t> big;  // kept boxes covering too many cells: always checked
+  auto span_of = [&](const Box& b, size_t& cx0, size_t& cx1, size_t& cy0, size_t& cy1) {
+    cx0 = static_cast<size_t>((b.x1 - gx0) / cell);
+    cx1 = std::min(gw - 1, static_cast<size_t>((b.x2 - gx0) / cell));
+    cy0 = static_cast<size_t>((b.y1 - gy0) / cell);
+    cy1 = std::min(gh - 1, static_cast<size_t>((b.y2 - gy0) / cell));
+  };
+  if (use_grid) {
+    int64_t x0 = boxes[cand[0]].x1, y0 = boxes[cand[0]].y1, x1 = boxes[cand[0]].x2, y1 = boxes[cand[0]].y2;
+    long double wsum = 0;
+    for (uint32_t c : cand) {
+      const Box& b = boxes[c];
+      x0 = std::min(x0, b.x1), y0 = std::min(y0, b.y1), x1 = std::max(x1, b.x2), y1 = std::max(y1, b.y2);
+      wsum += static_cast<long double>(b.x2 - b.x1) + static_cast<long double>(b.y2 - b.y1);
+    }
+    cell = std::max<int64_t>(1, static_cast<int64_t>(wsum / (2.0L * static_cast<long double>(cand.size()))) + 1);
+    // At most ~4 cells per candidate overall.
+    while (static_cast<long double>((x1 - x0) / cell + 1) * static_cast<long double>((y1 - y0) / cell + 1) >
+           4.0L * static_cast<long double>(cand.size()))
+      cell *= 2;
+    gx0 = x0, gy0 = y0;
+    gw = static_cast<size_t>((x1 - x0) / cell + 1), gh = static_cast<size_t>((y1 - y0) / cell + 1);
+    grid.resize(gw * gh);
+  }
+  std::vector<uint32_t> stamp(use_grid ? boxes.size() : 0, UINT32_MAX);
+  for (uint32_t ci = 0; ci < cand.size(); ++ci) {
+    const uint32_t c = cand[ci];
     bool keep = true;
-    for (uint32_t k : kept) {
-      if (o.class_aware && !classes.empty() && classes[k] != classes[c]) continue;
-      if (suppresses(boxes[k], boxes[c], t, o)) {
-        keep = false;
-        break;
+    const Box& cb = boxes[c];
+    const int64_t p1 = o.plus_one ? 1 : 0;
+    auto check = [&](uint32_t k) {
+      if (o.class_aware && !classes.empty() && classes[k] != classes[c]) return;
+      const Box& kb = boxes[k];
+      // Grid path: disjoint boxes never suppress (see above); skip the exact test.
+      if (use_grid && (std::min(kb.x2, cb.x2) - std::max(kb.x1, cb.x1) + p1 <= 0 ||
+                       std::min(kb.y2, cb.y2) - std::max(kb.y1, cb.y1) + p1 <= 0))
+        return;
+      if (suppresses(kb, cb, t, o)) keep = false;
+    };
+    if (use_grid) {
+      for (uint32_t k : big) {
+        check(k);
+        if (!keep) break;
+      }
+      size_t cx0, cx1, cy0, cy1;
+      span_of(boxes[c], cx0, cx1, cy0, cy1);
+      for (size_t y = cy0; keep && y <= cy1; ++y)
+        for (size_t x = cx0; keep && x <= cx1; ++x)
+          for (uint32_t k : grid[y * gw + x]) {
+            if (stamp[k] == ci) continue;
+            stamp[k] = ci;
+            check(k);
+            if (!keep) break;
+          }
+    } else {
+      for (uint32_t k : kept) {
+        check(k);
+        if (!keep) break;
       }
     }
     if (!keep) continue;
     kept.push_back(c);
+    if (use_grid) {
+      size_t cx0, cx1, cy0, cy1;
+      span_of(boxes[c], cx0, cx1, cy0, cy1);
+      if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > 64) {
+        big.push_back(c);
+      } else {
+        for (size_t y = cy0; y <= cy1; ++y)
+          for (size_t x = cx0; x <= cx1; ++x) grid[y * gw + x].push_back(c);
+      }
+    }
     if (o.max_output > 0 && kept.size() >= o.max_output) break;
     if (o.eta < 1.0f && thr > 0.5f) {
       thr *= o.eta;

@@ -1,5 +1,6 @@
-// A small, strict JSON reader for tfjs manifests (RFC 8259; depth-limited;
-// numbers through strtod, so they round exactly as JavaScript's do).
+// A strict JSON reader for tfjs manifests and model.json (RFC 8259, nesting
+// limited to 64, duplicate keys rejected), on nlohmann-json; numbers round to
+// the nearest double, exactly as JavaScript's do.
 #pragma once
 
 #include <map>

@@ -27,6 +27,14 @@ std::vector<Tensor> read_tfjs(std::string_view json_text, const ShardLoader& loa
 std::vector<Tensor> load_tfjs(const std::string& path);
 
 /// Loads .npy, .npz, or a tfjs manifest/model.json (by extension).
-std::vector<Tensor> load_model(const std::string& path);
+/// `max_elements` bounds what a .npz may inflate to (read_npz).
+std::vector<Tensor> load_model(const std::string& path, uint64_t max_elements = uint64_t{1} << 27);
+
+/// The shard paths a manifest or model.json names, as written (empty when the
+/// text is not a manifest).
+std::vector<std::string> tfjs_shard_paths(std::string_view json_text);
+/// Every file load_model(path) reads: the path itself, and for a tfjs .json its
+/// shards (resolved against its folder). For the output guard.
+std::vector<std::string> model_files(const std::string& path);
 
 }  // namespace squish::io
