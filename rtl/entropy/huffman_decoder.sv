@@ -112,7 +112,7 @@ module huffman_decoder #(
   logic        code_found;
   logic [15:0] code_val;
   logic [7:0]  sym_index;
-  logic        out_free, can_decode, take_in;
+  logic        out_free, can_decode, take_in, last_in;
   logic [BufWidth-1:0] word_be, buf_consumed;
   logic [FillWidth-1:0] fill_consumed;
 
@@ -143,6 +143,11 @@ module huffman_decoder #(
                       ((state_q == StDecode || state_q == StFinish) && !last_seen_q &&
                        fill_q <= FillWidth'(BufWidth - InWidth));
   assign take_in    = in_valid_i && in_ready_o;
+  // `last` as of the end of this cycle: the registered flag or a last beat
+  // taken now. The done/drain choice must read this, not last_seen_q alone:
+  // a last beat taken in the same cycle as an error would otherwise send the
+  // decoder to StDrain, which then waits for a last beat that already came.
+  assign last_in    = last_seen_q || (take_in && in_last_i && state_q != StDrain);
 
   always_comb begin
     buf_consumed  = buf_q;
@@ -207,7 +212,7 @@ module huffman_decoder #(
       end
       StDecode: begin
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (remaining_q == 0) begin
           state_d = StFinish;
         end else if (can_decode) begin
@@ -228,7 +233,7 @@ module huffman_decoder #(
         // (padding) left over.
         if (fill_q > FillWidth'(InWidth)) begin
           err_d   = entropy_pkg::ErrOverrun;
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (last_seen_q && !out_valid_q) begin
           state_d = StDone;
         end

@@ -177,7 +177,7 @@ module rans_decoder #(
                         MaxProbBits'(load_freq_q - fill_left_q)};
 
   // ---- control -----------------------------------------------------------------
-  logic out_free, can_step, take_in;
+  logic out_free, can_step, take_in, last_in;
   logic [LaneWidth-1:0] words_used;
   logic [WCntWidth-1:0] wcnt_after;
   logic [16*BufWords-1:0] wbuf_after;
@@ -194,6 +194,11 @@ module rans_decoder #(
                       ((state_q == StDecode || state_q == StFinish) && !last_seen_q &&
                        wcnt_q <= WCntWidth'(BufWords - InWords));
   assign take_in    = in_valid_i && in_ready_o;
+  // `last` as of the end of this cycle: the registered flag or a last beat
+  // taken now. The done/drain choice must read this, not last_seen_q alone:
+  // a last beat taken in the same cycle as an error would otherwise send the
+  // decoder to StDrain, which then waits for a last beat that already came.
+  assign last_in    = last_seen_q || (take_in && in_last_i && state_q != StDrain);
 
   always_comb begin
     wbuf_after = wbuf_q;
@@ -268,7 +273,7 @@ module rans_decoder #(
       StInit: begin
         // The Lanes initial states: 2 words each, low half first.
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (wcnt_q >= WCntWidth'(2 * n_lanes_q)) begin
           // Lanes at and above n_lanes idle in the final state 2^16.
           for (int j = 0; j < Lanes; j++) begin
@@ -286,7 +291,7 @@ module rans_decoder #(
       end
       StDecode: begin
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (remaining_q == 0) begin
           state_d = StFinish;
         end else if (can_step) begin
@@ -312,7 +317,7 @@ module rans_decoder #(
           if (x_q[32*j +: 32] != 32'h10000) err_d = entropy_pkg::ErrBadState;
         if (wcnt_q != 0) err_d = entropy_pkg::ErrOverrun;
         if (last_seen_q && !out_valid_q) state_d = StDone;
-        else if (err_d != entropy_pkg::ErrNone) state_d = last_seen_q ? StDone : StDrain;
+        else if (err_d != entropy_pkg::ErrNone) state_d = last_in ? StDone : StDrain;
       end
       StDrain: begin
         if (take_in && in_last_i) state_d = StDone;

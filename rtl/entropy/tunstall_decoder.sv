@@ -130,7 +130,7 @@ module tunstall_decoder #(
       if (32'(i) < 32'(s1_len)) s1_syms[8*i +: 8] = rdata_q[8*i +: 8];
   end
 
-  logic                 out_free, emit, s1_accept, need_more, fetch, take_in, ok;
+  logic                 out_free, emit, s1_accept, need_more, fetch, take_in, ok, last_in;
   logic [CntWidth-1:0]  emit_count;
   logic [PackWidth-1:0] pack_fill_emitted;
   logic [8*PackSyms-1:0] pack_emitted;
@@ -158,6 +158,11 @@ module tunstall_decoder #(
                       ((state_q == StDecode || state_q == StFinish) && !last_seen_q &&
                        fill_q <= FillWidth'(BufWidth - InWidth));
   assign take_in    = in_valid_i && in_ready_o;
+  // `last` as of the end of this cycle: the registered flag or a last beat
+  // taken now. The done/drain choice must read this, not last_seen_q alone:
+  // a last beat taken in the same cycle as an error would otherwise send the
+  // decoder to StDrain, which then waits for a last beat that already came.
+  assign last_in    = last_seen_q || (take_in && in_last_i && state_q != StDrain);
 
   always_comb begin
     word_be = '0;
@@ -200,7 +205,7 @@ module tunstall_decoder #(
       StIdle, StDone: ;
       StDecode: begin
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else begin
           if (emit) begin
             out_valid_d = 1'b1;
@@ -234,7 +239,7 @@ module tunstall_decoder #(
         // All symbols out: `last` must have come, with at most one word left.
         if (fill_q > FillWidth'(InWidth)) begin
           err_d   = entropy_pkg::ErrOverrun;
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (last_seen_q) begin
           state_d = StDone;
         end
