@@ -39,8 +39,13 @@ build: $(BUILD)/CMakeCache.txt
 sim: build
 	@scripts/sim.sh $(BUILD)
 
+# Fixed seeds for everything, then the RTL suites again under fresh seeds
+# (SQUISH_RUN_SEED, drawn here and printed; a failure prints its REPLAY line).
+RUN_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 test: build
 	cd $(BUILD) && ctest -j $(CTEST_J) -LE regress --output-on-failure
+	@echo "=== fresh seeds: SQUISH_RUN_SEED=$(RUN_SEED) (make test RUN_SEED=$(RUN_SEED) repeats this pass)"
+	cd $(BUILD) && SQUISH_RUN_SEED=$(RUN_SEED) ctest -j $(CTEST_J) -L rtl -LE regress --output-on-failure
 
 lint: $(STAMP)
 	@scripts/lint.sh
@@ -57,8 +62,9 @@ coverage: $(STAMP)
 bench: build
 	@scripts/bench.sh $(BUILD)
 
+# make regress [SEEDS=N] [SHARD=i/N] [JUNIT_DIR=DIR]; merge: scripts/regress.sh --merge DIR
 regress: build
-	@scripts/regress.sh $(BUILD)
+	@SEEDS="$(SEEDS)" SHARD="$(SHARD)" JUNIT_DIR="$(JUNIT_DIR)" scripts/regress.sh $(BUILD)
 
 fuzz: $(STAMP)
 	@scripts/fuzz.sh $(BUILD)-fuzz $${FUZZ_SECONDS:-60}
