@@ -108,6 +108,17 @@ function(squish_register_rtl_checks)
     add_test(NAME synth.${n} COMMAND ${SQUISH_ROOT}/scripts/synth-check.sh ${n})
     set_tests_properties(synth.${n} PROPERTIES LABELS "synth" TIMEOUT 1200)
   endforeach()
+  # Formal proofs (yosys-smtbmc + z3), one per line of formal/proofs.txt.
+  if(EXISTS ${SQUISH_ROOT}/formal/proofs.txt)
+    file(STRINGS ${SQUISH_ROOT}/formal/proofs.txt proofs REGEX "^[a-z]")
+    foreach(line ${proofs})
+      string(REGEX REPLACE "[ \t]+" ";" args "${line}")
+      list(GET args 0 pname)
+      add_test(NAME formal.${pname} COMMAND ${SQUISH_ROOT}/formal/run.sh ${args})
+      set_tests_properties(formal.${pname} PROPERTIES LABELS "formal" TIMEOUT 900
+                           ENVIRONMENT "FORMAL_OUT=${CMAKE_BINARY_DIR}/formal")
+    endforeach()
+  endif()
 endfunction()
 
 # squish_showcase(<block> SOURCES ... [LIBS ...]): a `make sim` program that

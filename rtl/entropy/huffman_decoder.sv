@@ -24,6 +24,9 @@
 // 256 x 8 symbol memory (LUT-RAM, asynchronous read), 15 x (16 + 16) bits of
 // limits/offsets; the critical path is window -> compare -> shift -> buffer.
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module huffman_decoder #(
   /// Longest code length (the format's limit; shared with kHuffmanMaxLen).
@@ -311,6 +314,41 @@ module huffman_decoder #(
   assign cycles_o     = cycles_q;
   assign stall_in_o   = stall_in_q;
   assign stall_out_o  = stall_out_q;
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  // The decode window is 15 bits: longer codes would be cut silently.
+  `ASSERT_INIT(ParamsLegal, MaxLen >= 1 && MaxLen <= 15 && InWidth == 32)
+  // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).
+  logic in_stall_q, out_stall_q, err_seen_q;
+  logic [$bits({in_data_i, in_last_i})-1:0] in_bundle_q;
+  logic [$bits({out_data_o, out_count_o, out_last_o})-1:0] out_bundle_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      in_stall_q  <= 1'b0;
+      out_stall_q <= 1'b0;
+      err_seen_q  <= 1'b0;
+    end else begin
+      in_stall_q  <= in_valid_i && !in_ready_o && !start_i;
+      out_stall_q <= out_valid_o && !out_ready_i && !start_i;
+      err_seen_q  <= error_o && !start_i;
+    end
+  end
+  always @(posedge clk_i) begin
+    in_bundle_q  <= {in_data_i, in_last_i};
+    out_bundle_q <= {out_data_o, out_count_o, out_last_o};
+  end
+  `ASSERT(InValidHeld, !in_stall_q || in_valid_i || start_i)
+  `ASSERT(InDataStable, !in_stall_q || !in_valid_i || start_i || {in_data_i, in_last_i} == in_bundle_q)
+  // Own output: held until taken, stable while stalled.
+  `ASSERT(OutValidHeld, !out_stall_q || out_valid_o || start_i)
+  `ASSERT(OutDataStable, !out_stall_q || start_i || {out_data_o, out_count_o, out_last_o} == out_bundle_q)
+  // Legal state; done and busy exclusive; an error stays until start_i/reset.
+  `ASSERT(StateLegal, state_q <= StDone)
+  `ASSERT_NEVER(DoneAndBusy, done_o && busy_o)
+  `ASSERT(ErrorSticky, !err_seen_q || error_o || start_i)
+  `ASSERT(FillInRange, 32'(fill_q) <= BufWidth)
+`endif
 
 endmodule
 
