@@ -82,9 +82,11 @@ class ReplayPrinter : public ::testing::EmptyTestEventListener {
   uint64_t seed_ = 0;
 };
 
-/// Registered once per testbench, before RUN_ALL_TESTS (static initialisation).
+/// Registered once per testbench, before RUN_ALL_TESTS (static initialisation);
+/// coverage is only written by Duts of tests that have not failed.
 inline const bool kReplayPrinterRegistered = [] {
   ::testing::UnitTest::GetInstance()->listeners().Append(new ReplayPrinter);
+  coverage_gate() = [] { return !::testing::Test::HasFailure(); };
   return true;
 }();
 
