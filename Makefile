@@ -8,7 +8,8 @@
 #   make waves TEST=Suite.Test   rerun one RTL test with an FST trace, open GTKWave
 #   make coverage   Verilator coverage of the RTL suites -> build/coverage/html
 #   make bench      benchmarks -> build/reports/bench.{md,json}
-#   make regress    long sweeps (many seeds) beyond `make test`
+#   make regress    long sweeps (many seeds) beyond `make test`; SEEDS=N SHARD=i/N JUNIT_DIR=DIR
+#   make mutate     mutation testing of the testbenches -> build/reports/mutate.md (MUTATE_FILTER=regex)
 #   make fuzz       libFuzzer (clang) runs of every fuzz target, FUZZ_SECONDS each
 #   make clean
 
@@ -18,7 +19,7 @@ CTEST_J  ?= 2
 STAMP    := $(BUILD)/.deps-ok
 CMAKE_FLAGS ?=
 
-.PHONY: all deps sim test lint synth waves coverage bench regress fuzz clean configure build
+.PHONY: all deps sim test lint synth waves coverage bench regress fuzz mutate clean configure build
 
 all: build
 
@@ -65,6 +66,9 @@ bench: build
 # make regress [SEEDS=N] [SHARD=i/N] [JUNIT_DIR=DIR]; merge: scripts/regress.sh --merge DIR
 regress: build
 	@SEEDS="$(SEEDS)" SHARD="$(SHARD)" JUNIT_DIR="$(JUNIT_DIR)" scripts/regress.sh $(BUILD)
+
+mutate: build
+	@scripts/mutate.sh $(BUILD) "$(MUTATE_FILTER)"
 
 fuzz: $(STAMP)
 	@scripts/fuzz.sh $(BUILD)-fuzz $${FUZZ_SECONDS:-60}
