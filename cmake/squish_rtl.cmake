@@ -108,6 +108,12 @@ function(squish_register_rtl_checks)
     add_test(NAME synth.${n} COMMAND ${SQUISH_ROOT}/scripts/synth-check.sh ${n})
     set_tests_properties(synth.${n} PROPERTIES LABELS "synth" TIMEOUT 1200)
   endforeach()
+  # The shipped non-default configurations, linted too.
+  file(STRINGS ${SQUISH_ROOT}/scripts/lint-configs.txt cfgs REGEX "^[a-z]")
+  foreach(cfg ${cfgs})
+    add_test(NAME lint.${cfg} COMMAND ${SQUISH_ROOT}/scripts/lint.sh ${cfg})
+    set_tests_properties(lint.${cfg} PROPERTIES LABELS "lint" TIMEOUT 120)
+  endforeach()
   # Formal proofs (yosys-smtbmc + z3), one per line of formal/proofs.txt.
   if(EXISTS ${SQUISH_ROOT}/formal/proofs.txt)
     file(STRINGS ${SQUISH_ROOT}/formal/proofs.txt proofs REGEX "^[a-z]")

@@ -109,7 +109,7 @@ module fifo_sync #(
   `ASSERT(InValidHeld, !in_stalled_q || in_valid_i)
   `ASSERT(InDataStable, !in_stalled_q || in_data_i == in_data_q)
   // No overflow or underflow; pointers and count agree.
-  `ASSERT(CountInRange, count_q <= CountWidth'(Depth))
+  `ASSERT(CountInRange, 32'(count_q) <= Depth)
   `ASSERT(PtrsInRange, 32'(wr_ptr_q) < Depth && 32'(rd_ptr_q) < Depth)
   `ASSERT(PtrsMatchCount, (32'(wr_ptr_q) + Depth - 32'(rd_ptr_q)) % Depth == 32'(count_q) % Depth)
   `ASSERT_NEVER(NoPushWhenFull, push && full_o && !pop)
