@@ -42,7 +42,9 @@ sim: build
 
 # Fixed seeds for everything, then the RTL suites again under fresh seeds
 # (SQUISH_RUN_SEED, drawn here and printed; a failure prints its REPLAY line).
-RUN_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+ifeq ($(origin RUN_SEED),undefined)
+RUN_SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
 test: build
 	cd $(BUILD) && ctest -j $(CTEST_J) -LE regress --output-on-failure
 	@echo "=== fresh seeds: SQUISH_RUN_SEED=$(RUN_SEED) (make test RUN_SEED=$(RUN_SEED) repeats this pass)"
