@@ -1,4 +1,4 @@
-// Formal harness of fifo_sync (yosys-smtbmc, see formal/README.md).
+// Formal harness of fifo_sync (yosys-smtbmc, see docs/verification.md).
 // Depth 3 (not a power of two) and 1, Width 4. Input beats carry sequence
 // numbers (data = number of beats accepted so far, mod 16): the design never
 // looks at data, so in-order delivery of these numbers proves no loss, no

@@ -1,4 +1,4 @@
-// Formal harness of skid_buffer (yosys-smtbmc, see formal/README.md), Width 4.
+// Formal harness of skid_buffer (yosys-smtbmc, see docs/verification.md), Width 4.
 // Sequence-numbered input as in fifo_sync_fv: order, no loss, no duplication,
 // the output hold rules, at most two beats inside, and a registered ready
 // (in_ready_o does not depend on out_ready_i in the same cycle: it is high
