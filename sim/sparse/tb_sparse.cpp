@@ -360,6 +360,29 @@ TEST_P(SparseMalformed, ErrorExactlyWhenSoftwareRejects) {
 }
 SQUISH_BACKPRESSURE_SUITE(SparseMalformed);
 
+// The row bound at its edge (the header check is rows <= 2^RowWidth): a CSR
+// matrix of exactly 2^RowWidth rows (one beat per row, nearly all empty)
+// decodes like the model; one more row is rejected at the header, before any
+// beat. Kills the `>` -> `>=` mutation of the bound, which no other test
+// reached (no other test goes near 2^16 rows).
+TEST(SparseLimits, RowCountAtTheBound) {
+  Rng rng(test_seed());
+  const uint32_t rows = 1u << Vsparse_decoder_sparse_decoder::PubRowWidth;
+  const auto p = dp::WPrec::Int8;
+  run_jobs({make_job(rng, sp::Format::Csr, p, rows, 2, 0.0005, false, false)}, p, Backpressure::None);
+  const Job over = make_job(rng, sp::Format::Csr, p, rows + 1, 2, 0.0005, false, false);
+  TestDut<Vsparse_decoder> dut;
+  set_wprec(dut.model(), p);
+  dut.reset();
+  Harness h(dut, Backpressure::None);
+  const auto words = words_of(over.bytes);
+  h.drv.push(words.begin(), words.end());
+  dut.run_until([&] { return dut->error_o || (h.drv.idle() && !dut->busy_o); }, 4 * words.size() + 1000,
+                "error or idle");
+  EXPECT_TRUE(dut->error_o) << "a matrix of 2^RowWidth + 1 rows was accepted";
+  EXPECT_EQ(h.sink.count(), 0u);
+}
+
 // Targeted corruptions with the error code each must give.
 TEST(SparseErrors, CodesAndBoundedLatency) {
   Rng rng(test_seed());
