@@ -23,7 +23,7 @@ trap restore EXIT
 echo "| # | block | file | mutation | result | time |" > "$md"
 echo "|---:|---|---|---|---|---:|" >> "$md"
 echo "[" > "$js"
-n=0; killed=0; survived=0; invalid=0; first=1
+n=0; killed=0; survived=0; invalid=0; first=1; blocks=""
 while IFS= read -r line; do
   [[ "$line" =~ ^[a-z] ]] || continue
   echo "$line" | grep -qE -- "$filter" || continue
@@ -32,6 +32,7 @@ while IFS= read -r line; do
   orig=$(echo "$line" | awk -F' [|] ' '{print $3}' | sed 's/^ *//;s/ *$//')
   repl=$(echo "$line" | awk -F' [|] ' '{print $4}' | sed 's/^ *//;s/ *$//')
   n=$((n + 1)); t0=$(date +%s)
+  case " $blocks " in *" tb_$block "*) ;; *) blocks="$blocks tb_$block" ;; esac
   path="$root/$file"
   cnt=$(python3 -c 'import sys; print(open(sys.argv[1]).read().count(sys.argv[2]))' "$path" "$orig")
   if [ "$cnt" != 1 ]; then res="invalid (original found $cnt times)"; invalid=$((invalid + 1))
@@ -43,21 +44,21 @@ while IFS= read -r line; do
     elif ctest --test-dir "$build" -L "^$block\$" -LE regress --stop-on-failure -j 2 > "$rep/mutate_test.log" 2>&1; then
       res="SURVIVED"; survived=$((survived + 1))
     else
-      res="killed by $(grep -m1 -oE '\*\*\*Failed|\*\*\*Timeout|\*\*\*Exception' "$rep/mutate_test.log" | head -1) $(grep -m1 -E 'Failed|Timeout|Exception' "$rep/mutate_test.log" | sed -E 's/.*- *([^ ]+) .*/\1/;s/ +/ /g' | head -c 80)"
+      res="killed by $(grep -m1 -E 'Test +#[0-9]+: .*\*\*\*(Failed|Timeout|Exception)' "$rep/mutate_test.log" | sed -E 's/.*Test +#[0-9]+: ([^ ]+) .*/\1/')"
       killed=$((killed + 1))
     fi
     restore
   fi
   dt=$(( $(date +%s) - t0 ))
-  printf '| %d | %s | %s | `%s` → `%s` | %s | %d s |\n' "$n" "$block" "$file" "$orig" "$repl" "$res" "$dt" >> "$md"
+  printf '| %d | %s | %s | `%s` → `%s` | %s | %d s |\n' "$n" "$block" "$file" "${orig//|/\\|}" "${repl//|/\\|}" "$res" "$dt" >> "$md"
   [ $first = 1 ] || echo "," >> "$js"; first=0
   python3 -c 'import json,sys; print(json.dumps(dict(zip(["block","file","original","replacement","result","seconds"], sys.argv[1:7]))), end="")' \
     "$block" "$file" "$orig" "$repl" "$res" "$dt" >> "$js"
   echo "mutate $n [$block] $file: $res (${dt}s)"
 done < "$list"
 echo "]" >> "$js"
-# Rebuild the unmutated models so the build dir is clean again.
-cmake --build "$build" -j 2 > /dev/null 2>&1 || true
+# Rebuild the testbenches that were mutated from the restored RTL.
+[ -n "$blocks" ] && cmake --build "$build" -j 2 --target $blocks > /dev/null 2>&1
 valid=$((killed + survived))
 rate=$( [ $valid -gt 0 ] && echo "scale=1; 100 * $killed / $valid" | bc || echo 0)
 summary="mutate: $n mutations, $killed killed, $survived survived, $invalid invalid; kill rate $rate % of $valid valid"
