@@ -11,7 +11,8 @@
 #   make waves TEST=Suite.Test   rerun one RTL test with an FST trace, open GTKWave
 #   make coverage   Verilator coverage of the RTL suites -> build/coverage/html
 #   make bench      benchmarks -> build/reports/bench.{md,json}
-#   make regress    long sweeps (many seeds) beyond `make test`
+#   make regress    long sweeps (many seeds) beyond `make test`; SEEDS=N SHARD=i/N JUNIT_DIR=DIR
+#   make mutate     mutation testing of the testbenches -> build/reports/mutate.md (MUTATE_FILTER=regex)
 #   make fuzz       libFuzzer (clang) runs of every fuzz target, FUZZ_SECONDS each
 #   make clean
 
@@ -21,7 +22,7 @@ CTEST_J  ?= 2
 STAMP    := $(BUILD)/.deps-ok
 CMAKE_FLAGS ?=
 
-.PHONY: all deps sim test lint synth layout power waves coverage bench regress fuzz clean configure build
+.PHONY: all deps sim test lint synth layout power waves coverage bench regress fuzz mutate clean configure build
 
 all: build
 
@@ -42,8 +43,15 @@ build: $(BUILD)/CMakeCache.txt
 sim: build
 	@scripts/sim.sh $(BUILD)
 
+# Fixed seeds for everything, then the RTL suites again under fresh seeds
+# (SQUISH_RUN_SEED, drawn here and printed; a failure prints its REPLAY line).
+ifeq ($(origin RUN_SEED),undefined)
+RUN_SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
 test: build
 	cd $(BUILD) && ctest -j $(CTEST_J) -LE regress --output-on-failure
+	@echo "=== fresh seeds: SQUISH_RUN_SEED=$(RUN_SEED) (make test RUN_SEED=$(RUN_SEED) repeats this pass)"
+	cd $(BUILD) && SQUISH_RUN_SEED=$(RUN_SEED) ctest -j $(CTEST_J) -L rtl -LE regress --output-on-failure
 
 lint: $(STAMP)
 	@scripts/lint.sh
@@ -67,8 +75,12 @@ coverage: $(STAMP)
 bench: build
 	@scripts/bench.sh $(BUILD)
 
+# make regress [SEEDS=N] [SHARD=i/N] [JUNIT_DIR=DIR]; merge: scripts/regress.sh --merge DIR
 regress: build
-	@scripts/regress.sh $(BUILD)
+	@SEEDS="$(SEEDS)" SHARD="$(SHARD)" JUNIT_DIR="$(JUNIT_DIR)" scripts/regress.sh $(BUILD)
+
+mutate: build
+	@scripts/mutate.sh $(BUILD) "$(MUTATE_FILTER)"
 
 fuzz: $(STAMP)
 	@scripts/fuzz.sh $(BUILD)-fuzz $${FUZZ_SECONDS:-60}

@@ -2,7 +2,8 @@
 # make coverage: rebuilds every Verilated model with --coverage (in <dir>,
 # default build-cov), runs the RTL testbenches (passing tests write their
 # coverage), merges it, writes an lcov HTML report to <dir>/coverage/html and
-# prints per-module line / toggle / branch coverage.
+# prints per-module line / toggle / branch coverage (also as <dir>/coverage/coverage.json).
+# Every Dut writes coverage, the RTL engines' too (sim/harness dut.hpp).
 set -uo pipefail
 dir=${1:-build-cov}
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,4 +18,5 @@ verilator_coverage -write "$cov/merged.dat" "${dats[@]}" || exit 1
 verilator_coverage -write-info "$cov/coverage.info" "$cov/merged.dat" || exit 1
 genhtml -q --ignore-errors source -o "$cov/html" "$cov/coverage.info" >/dev/null 2>&1 \
   && echo "coverage: HTML report in $cov/html/index.html" || echo "coverage: genhtml failed (lcov missing?)"
-python3 "$root/scripts/coverage_report.py" "$cov/merged.dat" | tee "$cov/summary.md"
+python3 "$root/scripts/coverage_report.py" "$cov/merged.dat" "$cov/coverage.json" | tee "$cov/summary.md"
+echo "coverage: per-module figures in $cov/coverage.json"

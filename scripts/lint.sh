@@ -2,6 +2,8 @@
 # verilator --lint-only -Wall with each module as its own top.
 #   scripts/lint.sh            every module
 #   scripts/lint.sh MODULE...  just these
+#   scripts/lint.sh MODULE@-GName=V,-GName2=V2   one module at other parameters
+#                              (the shipped configurations: scripts/lint-configs.txt)
 # Waivers live in rtl/lint.vlt, each scoped to a file and explained there.
 set -uo pipefail
 . "$(dirname "$0")/rtl-files.sh"
@@ -9,14 +11,16 @@ mods=("$@")
 [ ${#mods[@]} -eq 0 ] && mapfile -t mods < <(rtl_all_modules)
 ydirs=(); for d in $rtl_dirs; do ydirs+=(-y "$d"); done
 fail=0
-for m in "${mods[@]}"; do
+for spec in "${mods[@]}"; do
+  m=${spec%%@*}; gargs=()
+  [ "$spec" != "$m" ] && IFS=, read -r -a gargs <<< "${spec#*@}"
   f=$(rtl_file_of "$m")
   if [ -z "$f" ]; then echo "lint: no module file for '$m'" >&2; fail=1; continue; fi
   if out=$(verilator --lint-only -Wall "$RTL_ROOT/lint.vlt" $rtl_pkgs "${ydirs[@]}" \
-           --top-module "$m" "$f" 2>&1); then
-    echo "lint  $m: clean"
+           "${gargs[@]}" --top-module "$m" "$f" 2>&1); then
+    echo "lint  $spec: clean"
   else
-    echo "lint  $m: FAILED"; echo "$out"; fail=1
+    echo "lint  $spec: FAILED"; echo "$out"; fail=1
   fi
 done
 exit $fail

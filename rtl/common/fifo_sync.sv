@@ -10,6 +10,9 @@
 // in_ready_o depends on out_ready_i when the FIFO is full (pass-through of the
 // ready path); put a skid_buffer behind it for a registered ready.
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module fifo_sync #(
   /// Bits per entry (pack `last` and side-band fields into the data).
@@ -93,24 +96,34 @@ module fifo_sync #(
   end
 
 `ifndef SYNTHESIS
-  // Simulation-only checks of the upstream protocol (AXI rule: hold while stalled).
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, Width >= 1 && Depth >= 1 && CountWidth == $clog2(Depth + 1))
+  // Upstream protocol (AXI rule: hold while stalled); a flush may drop a beat.
   logic             in_stalled_q;
   logic [Width-1:0] in_data_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      in_stalled_q <= 1'b0;
-      in_data_q    <= '0;
-    end else begin
-      in_stalled_q <= in_valid_i && !in_ready_o && !flush_i;
-      in_data_q    <= in_data_i;
-    end
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) in_stalled_q <= 1'b0;
+    else         in_stalled_q <= in_valid_i && !in_ready_o && !flush_i;
   end
-  always_ff @(posedge clk_i) begin
-    if (in_stalled_q) begin
-      assert (in_valid_i) else $error("fifo_sync: in_valid_i dropped while stalled");
-      assert (in_data_i == in_data_q) else $error("fifo_sync: in_data_i changed while stalled");
-    end
+  always @(posedge clk_i) in_data_q <= in_data_i;
+  `ASSERT(InValidHeld, !in_stalled_q || in_valid_i)
+  `ASSERT(InDataStable, !in_stalled_q || in_data_i == in_data_q)
+  // No overflow or underflow; pointers and count agree.
+  `ASSERT(CountInRange, 32'(count_q) <= Depth)
+  `ASSERT(PtrsInRange, 32'(wr_ptr_q) < Depth && 32'(rd_ptr_q) < Depth)
+  `ASSERT(PtrsMatchCount, (32'(wr_ptr_q) + Depth - 32'(rd_ptr_q)) % Depth == 32'(count_q) % Depth)
+  `ASSERT_NEVER(NoPushWhenFull, push && full_o && !pop)
+  `ASSERT_NEVER(NoPopWhenEmpty, pop && empty_o)
+  // Downstream: what is offered stays offered until taken (unless flushed).
+  logic             out_stalled_q;
+  logic [Width-1:0] out_data_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) out_stalled_q <= 1'b0;
+    else         out_stalled_q <= out_valid_o && !out_ready_i && !flush_i;
   end
+  always @(posedge clk_i) out_data_q <= out_data_o;
+  `ASSERT(OutValidHeld, !out_stalled_q || out_valid_o)
+  `ASSERT(OutDataStable, !out_stalled_q || out_data_o == out_data_q)
 `endif
 
 endmodule

@@ -9,6 +9,9 @@
 //
 // Cost: 2 x Width data flops, 2 state flops, a Width-wide 2:1 mux.
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module skid_buffer #(
   /// Bits per beat (pack `last` and side-band fields into the data).
@@ -76,6 +79,15 @@ module skid_buffer #(
     out_data_q  <= out_data_d;
     skid_data_q <= skid_data_d;
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, Width >= 1)
+  `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, in_data_i)
+  `ASSERT_STREAM(OutHold, out_valid_o, out_ready_i, out_data_o)
+  // The skid register fills only behind a full output register.
+  `ASSERT_NEVER(SkidWithoutOut, skid_full_q && !out_full_q)
+`endif
 
 endmodule
 

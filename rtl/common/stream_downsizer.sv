@@ -12,6 +12,9 @@
 //
 // Cost: Ratio x OutWidth data flops, an element counter, a Ratio:1 mux.
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module stream_downsizer #(
   /// Bits per narrow element.
@@ -87,6 +90,14 @@ module stream_downsizer #(
       valid_q <= valid_d;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, OutWidth >= 1 && Ratio >= 2 && CountWidth == $clog2(Ratio + 1))
+  `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, {in_data_i, in_count_i, in_last_i})
+  `ASSERT_STREAM(OutHold, out_valid_o, out_ready_i, {out_data_o, out_last_o})
+  `ASSERT(IdxInRange, 32'(idx_q) < Ratio && 32'(final_q) < Ratio && (!valid_q || idx_q <= final_q))
+`endif
 
 endmodule
 

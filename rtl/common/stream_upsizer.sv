@@ -13,6 +13,9 @@
 //
 // Cost: 2 x Ratio x InWidth data flops (assembly + output register), counters.
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module stream_upsizer #(
   /// Bits per narrow element.
@@ -95,6 +98,15 @@ module stream_upsizer #(
       out_valid_q <= out_valid_d;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, InWidth >= 1 && Ratio >= 2 && CountWidth == $clog2(Ratio + 1))
+  `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, {in_data_i, in_last_i})
+  `ASSERT_STREAM(OutHold, out_valid_o, out_ready_i, {out_data_o, out_count_o, out_last_o})
+  `ASSERT(FillInRange, 32'(fill_q) < Ratio)
+  `ASSERT(CountLegal, !out_valid_o || (out_count_o != '0 && 32'(out_count_o) <= Ratio))
+`endif
 
 endmodule
 

@@ -24,6 +24,9 @@
 // 256 x 8 symbol memory (LUT-RAM, asynchronous read), 15 x (16 + 16) bits of
 // limits/offsets; the critical path is window -> compare -> shift -> buffer.
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module huffman_decoder #(
   /// Longest code length (the format's limit; shared with kHuffmanMaxLen).
@@ -112,7 +115,7 @@ module huffman_decoder #(
   logic        code_found;
   logic [15:0] code_val;
   logic [7:0]  sym_index;
-  logic        out_free, can_decode, take_in;
+  logic        out_free, can_decode, take_in, last_in;
   logic [BufWidth-1:0] word_be, buf_consumed;
   logic [FillWidth-1:0] fill_consumed;
 
@@ -143,6 +146,11 @@ module huffman_decoder #(
                       ((state_q == StDecode || state_q == StFinish) && !last_seen_q &&
                        fill_q <= FillWidth'(BufWidth - InWidth));
   assign take_in    = in_valid_i && in_ready_o;
+  // `last` as of the end of this cycle: the registered flag or a last beat
+  // taken now. The done/drain choice must read this, not last_seen_q alone:
+  // a last beat taken in the same cycle as an error would otherwise send the
+  // decoder to StDrain, which then waits for a last beat that already came.
+  assign last_in    = last_seen_q || (take_in && in_last_i && state_q != StDrain);
 
   always_comb begin
     buf_consumed  = buf_q;
@@ -207,7 +215,7 @@ module huffman_decoder #(
       end
       StDecode: begin
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (remaining_q == 0) begin
           state_d = StFinish;
         end else if (can_decode) begin
@@ -228,7 +236,7 @@ module huffman_decoder #(
         // (padding) left over.
         if (fill_q > FillWidth'(InWidth)) begin
           err_d   = entropy_pkg::ErrOverrun;
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (last_seen_q && !out_valid_q) begin
           state_d = StDone;
         end
@@ -306,6 +314,41 @@ module huffman_decoder #(
   assign cycles_o     = cycles_q;
   assign stall_in_o   = stall_in_q;
   assign stall_out_o  = stall_out_q;
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  // The decode window is 15 bits: longer codes would be cut silently.
+  `ASSERT_INIT(ParamsLegal, MaxLen >= 1 && MaxLen <= 15 && InWidth == 32)
+  // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).
+  logic in_stall_q, out_stall_q, err_seen_q;
+  logic [$bits({in_data_i, in_last_i})-1:0] in_bundle_q;
+  logic [$bits({out_data_o, out_count_o, out_last_o})-1:0] out_bundle_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      in_stall_q  <= 1'b0;
+      out_stall_q <= 1'b0;
+      err_seen_q  <= 1'b0;
+    end else begin
+      in_stall_q  <= in_valid_i && !in_ready_o && !start_i;
+      out_stall_q <= out_valid_o && !out_ready_i && !start_i;
+      err_seen_q  <= error_o && !start_i;
+    end
+  end
+  always @(posedge clk_i) begin
+    in_bundle_q  <= {in_data_i, in_last_i};
+    out_bundle_q <= {out_data_o, out_count_o, out_last_o};
+  end
+  `ASSERT(InValidHeld, !in_stall_q || in_valid_i || start_i)
+  `ASSERT(InDataStable, !in_stall_q || !in_valid_i || start_i || {in_data_i, in_last_i} == in_bundle_q)
+  // Own output: held until taken, stable while stalled.
+  `ASSERT(OutValidHeld, !out_stall_q || out_valid_o || start_i)
+  `ASSERT(OutDataStable, !out_stall_q || start_i || {out_data_o, out_count_o, out_last_o} == out_bundle_q)
+  // Legal state; done and busy exclusive; an error stays until start_i/reset.
+  `ASSERT(StateLegal, state_q <= StDone)
+  `ASSERT_NEVER(DoneAndBusy, done_o && busy_o)
+  `ASSERT(ErrorSticky, !err_seen_q || error_o || start_i)
+  `ASSERT(FillInRange, 32'(fill_q) <= BufWidth)
+`endif
 
 endmodule
 

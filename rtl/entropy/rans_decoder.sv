@@ -35,6 +35,9 @@
 // uses small tables (the bench synthesizes the full configuration itself):
 // squish-synth: chparam -set MaxProbBits 6
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module rans_decoder #(
   /// Interleaved lanes = symbols per cycle (4, 8 or 16; must match the stream).
@@ -177,7 +180,7 @@ module rans_decoder #(
                         MaxProbBits'(load_freq_q - fill_left_q)};
 
   // ---- control -----------------------------------------------------------------
-  logic out_free, can_step, take_in;
+  logic out_free, can_step, take_in, last_in;
   logic [LaneWidth-1:0] words_used;
   logic [WCntWidth-1:0] wcnt_after;
   logic [16*BufWords-1:0] wbuf_after;
@@ -194,6 +197,11 @@ module rans_decoder #(
                       ((state_q == StDecode || state_q == StFinish) && !last_seen_q &&
                        wcnt_q <= WCntWidth'(BufWords - InWords));
   assign take_in    = in_valid_i && in_ready_o;
+  // `last` as of the end of this cycle: the registered flag or a last beat
+  // taken now. The done/drain choice must read this, not last_seen_q alone:
+  // a last beat taken in the same cycle as an error would otherwise send the
+  // decoder to StDrain, which then waits for a last beat that already came.
+  assign last_in    = last_seen_q || (take_in && in_last_i && state_q != StDrain);
 
   always_comb begin
     wbuf_after = wbuf_q;
@@ -268,7 +276,7 @@ module rans_decoder #(
       StInit: begin
         // The Lanes initial states: 2 words each, low half first.
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (wcnt_q >= WCntWidth'(2 * n_lanes_q)) begin
           // Lanes at and above n_lanes idle in the final state 2^16.
           for (int j = 0; j < Lanes; j++) begin
@@ -286,7 +294,7 @@ module rans_decoder #(
       end
       StDecode: begin
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (remaining_q == 0) begin
           state_d = StFinish;
         end else if (can_step) begin
@@ -312,7 +320,7 @@ module rans_decoder #(
           if (x_q[32*j +: 32] != 32'h10000) err_d = entropy_pkg::ErrBadState;
         if (wcnt_q != 0) err_d = entropy_pkg::ErrOverrun;
         if (last_seen_q && !out_valid_q) state_d = StDone;
-        else if (err_d != entropy_pkg::ErrNone) state_d = last_seen_q ? StDone : StDrain;
+        else if (err_d != entropy_pkg::ErrNone) state_d = last_in ? StDone : StDrain;
       end
       StDrain: begin
         if (take_in && in_last_i) state_d = StDone;
@@ -400,6 +408,43 @@ module rans_decoder #(
   assign cycles_o     = cycles_q;
   assign stall_in_o   = stall_in_q;
   assign stall_out_o  = stall_out_q;
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, (Lanes == 4 || Lanes == 8 || Lanes == 16) && MaxProbBits >= 1 &&
+                            MaxProbBits <= 12 && InWords >= 1 && InWords <= Lanes)
+  // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).
+  logic in_stall_q, out_stall_q, err_seen_q;
+  logic [$bits({in_data_i, in_count_i, in_last_i})-1:0] in_bundle_q;
+  logic [$bits({out_data_o, out_count_o, out_last_o})-1:0] out_bundle_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      in_stall_q  <= 1'b0;
+      out_stall_q <= 1'b0;
+      err_seen_q  <= 1'b0;
+    end else begin
+      in_stall_q  <= in_valid_i && !in_ready_o && !start_i;
+      out_stall_q <= out_valid_o && !out_ready_i && !start_i;
+      err_seen_q  <= error_o && !start_i;
+    end
+  end
+  always @(posedge clk_i) begin
+    in_bundle_q  <= {in_data_i, in_count_i, in_last_i};
+    out_bundle_q <= {out_data_o, out_count_o, out_last_o};
+  end
+  `ASSERT(InValidHeld, !in_stall_q || in_valid_i || start_i)
+  `ASSERT(InDataStable, !in_stall_q || !in_valid_i || start_i || {in_data_i, in_count_i, in_last_i} == in_bundle_q)
+  // Own output: held until taken, stable while stalled.
+  `ASSERT(OutValidHeld, !out_stall_q || out_valid_o || start_i)
+  `ASSERT(OutDataStable, !out_stall_q || start_i || {out_data_o, out_count_o, out_last_o} == out_bundle_q)
+  // Legal state; done and busy exclusive; an error stays until start_i/reset.
+  `ASSERT(StateLegal, state_q <= StDone)
+  `ASSERT_NEVER(DoneAndBusy, done_o && busy_o)
+  `ASSERT(ErrorSticky, !err_seen_q || error_o || start_i)
+  `ASSERT(WordCountInRange, 32'(wcnt_q) <= BufWords)
+  `ASSERT(CountLegal, !out_valid_o || (out_count_o != '0 && 32'(out_count_o) <= Lanes))
+  `ASSERT(InCountLegal, !in_valid_i || 32'(in_count_i) <= InWords)
+`endif
 
 endmodule
 

@@ -30,6 +30,9 @@
 // uses small tables (the bench synthesizes the full configuration itself):
 // squish-synth: chparam -set MaxK 8 -set MaxLen 8
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module tunstall_decoder #(
   /// Largest codeword size k (dictionary 2^MaxK entries).
@@ -130,7 +133,7 @@ module tunstall_decoder #(
       if (32'(i) < 32'(s1_len)) s1_syms[8*i +: 8] = rdata_q[8*i +: 8];
   end
 
-  logic                 out_free, emit, s1_accept, need_more, fetch, take_in, ok;
+  logic                 out_free, emit, s1_accept, need_more, fetch, take_in, ok, last_in;
   logic [CntWidth-1:0]  emit_count;
   logic [PackWidth-1:0] pack_fill_emitted;
   logic [8*PackSyms-1:0] pack_emitted;
@@ -158,6 +161,11 @@ module tunstall_decoder #(
                       ((state_q == StDecode || state_q == StFinish) && !last_seen_q &&
                        fill_q <= FillWidth'(BufWidth - InWidth));
   assign take_in    = in_valid_i && in_ready_o;
+  // `last` as of the end of this cycle: the registered flag or a last beat
+  // taken now. The done/drain choice must read this, not last_seen_q alone:
+  // a last beat taken in the same cycle as an error would otherwise send the
+  // decoder to StDrain, which then waits for a last beat that already came.
+  assign last_in    = last_seen_q || (take_in && in_last_i && state_q != StDrain);
 
   always_comb begin
     word_be = '0;
@@ -200,7 +208,7 @@ module tunstall_decoder #(
       StIdle, StDone: ;
       StDecode: begin
         if (err_q != entropy_pkg::ErrNone) begin
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else begin
           if (emit) begin
             out_valid_d = 1'b1;
@@ -234,7 +242,7 @@ module tunstall_decoder #(
         // All symbols out: `last` must have come, with at most one word left.
         if (fill_q > FillWidth'(InWidth)) begin
           err_d   = entropy_pkg::ErrOverrun;
-          state_d = last_seen_q ? StDone : StDrain;
+          state_d = last_in ? StDone : StDrain;
         end else if (last_seen_q) begin
           state_d = StDone;
         end
@@ -327,6 +335,43 @@ module tunstall_decoder #(
   assign cycles_o     = cycles_q;
   assign stall_in_o   = stall_in_q;
   assign stall_out_o  = stall_out_q;
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, MaxK >= 1 && MaxK <= 15 && MaxLen >= 1 && W >= 1 && InWidth == 32 &&
+                            LenWidth == $clog2(MaxLen + 1))
+  // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).
+  logic in_stall_q, out_stall_q, err_seen_q;
+  logic [$bits({in_data_i, in_last_i})-1:0] in_bundle_q;
+  logic [$bits({out_data_o, out_count_o, out_last_o})-1:0] out_bundle_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      in_stall_q  <= 1'b0;
+      out_stall_q <= 1'b0;
+      err_seen_q  <= 1'b0;
+    end else begin
+      in_stall_q  <= in_valid_i && !in_ready_o && !start_i;
+      out_stall_q <= out_valid_o && !out_ready_i && !start_i;
+      err_seen_q  <= error_o && !start_i;
+    end
+  end
+  always @(posedge clk_i) begin
+    in_bundle_q  <= {in_data_i, in_last_i};
+    out_bundle_q <= {out_data_o, out_count_o, out_last_o};
+  end
+  `ASSERT(InValidHeld, !in_stall_q || in_valid_i || start_i)
+  `ASSERT(InDataStable, !in_stall_q || !in_valid_i || start_i || {in_data_i, in_last_i} == in_bundle_q)
+  // Own output: held until taken, stable while stalled.
+  `ASSERT(OutValidHeld, !out_stall_q || out_valid_o || start_i)
+  `ASSERT(OutDataStable, !out_stall_q || start_i || {out_data_o, out_count_o, out_last_o} == out_bundle_q)
+  // Legal state; done and busy exclusive; an error stays until start_i/reset.
+  `ASSERT(StateLegal, state_q <= StDone)
+  `ASSERT_NEVER(DoneAndBusy, done_o && busy_o)
+  `ASSERT(ErrorSticky, !err_seen_q || error_o || start_i)
+  `ASSERT(FillInRange, 32'(fill_q) <= BufWidth)
+  `ASSERT(PackInRange, 32'(pack_fill_q) <= PackSyms)
+  `ASSERT(CountLegal, !out_valid_o || (out_count_o != '0 && 32'(out_count_o) <= W))
+`endif
 
 endmodule
 

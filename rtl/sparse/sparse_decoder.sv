@@ -31,6 +31,9 @@
 // Slots*(IdxWidth+8) flops (building and output: ~2.6k flops), Slots*K small
 // comparators for slot placement, five 32-bit performance counters.
 `default_nettype none
+`ifndef SYNTHESIS
+`include "squish_assert.svh"
+`endif
 
 module sparse_decoder #(
   /// Physical lanes P of the PE array (INT8 beats use P slots, INT4 2P, INT2 4P).
@@ -970,6 +973,27 @@ module sparse_decoder #(
   assign cnt_words_o   = cnt_words_q;
   assign cnt_blocked_o = cnt_blocked_q;
   assign cnt_starved_o = cnt_starved_q;
+
+`ifndef SYNTHESIS
+  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, Lanes >= 1 && EntriesPerCycle >= 1 && EntriesPerCycle <= 31 && InWords >= 1 &&
+                            BufWidth % 32 == 0 && BufWidth >= 2 * 32 * InWords && BufWidth >= 128 &&
+                            IdxWidth >= 1 && IdxWidth <= 16 && RowWidth >= 1 && RowWidth <= 16)
+  `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, {in_data_i, in_last_i})
+  `ASSERT_STREAM(NzHold, nz_valid_o, nz_ready_i,
+                 {nz_mask_o, nz_col_o, nz_val_o, nz_row_o, nz_row_last_o, nz_last_o})
+  `ASSERT(StateLegal, state_q <= StErr)
+  // Errors are sticky until reset; the error state and the flag agree.
+  logic err_seen_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) err_seen_q <= 1'b0;
+    else         err_seen_q <= err_seen_q || error_o;
+  end
+  `ASSERT(ErrorSticky, !err_seen_q || error_o)
+  `ASSERT(ErrorStateAgrees, (state_q == StErr) == error_o)
+  // A beat carries at least one entry or ends a row.
+  `ASSERT(BeatNotEmpty, !nz_valid_o || nz_mask_o != '0 || nz_row_last_o)
+`endif
 
 endmodule
 

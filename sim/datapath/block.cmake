@@ -6,12 +6,14 @@
 squish_verilate(squish_rtl TOP mac_datapath ARGS -GActDepth=4096)
 squish_verilate(squish_rtl TOP mac_mul_decomp)
 target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine.cpp)
-set(SQUISH_DP_SPARSE_PATH OFF)
-if(EXISTS ${SQUISH_ROOT}/rtl/sparse/sparse_decoder.sv AND EXISTS ${SQUISH_ROOT}/rtl/mac/mac_sparse_datapath.sv)
-  squish_verilate(squish_rtl TOP mac_sparse_datapath ARGS -GActDepth=4096)
-  target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine_sparse.cpp)
-  set(SQUISH_DP_SPARSE_PATH ON)
+# The decoder + datapath path ships; its tests must never compile out.
+if(NOT EXISTS ${SQUISH_ROOT}/rtl/sparse/sparse_decoder.sv OR NOT EXISTS ${SQUISH_ROOT}/rtl/mac/mac_sparse_datapath.sv)
+  message(FATAL_ERROR "rtl/sparse/sparse_decoder.sv or rtl/mac/mac_sparse_datapath.sv missing: "
+                      "the decoder + datapath tests cannot be built")
 endif()
+squish_verilate(squish_rtl TOP mac_sparse_datapath ARGS -GActDepth=4096)
+target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine_sparse.cpp)
+set(SQUISH_DP_SPARSE_PATH ON)
 
 squish_rtl_test(tb_datapath SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_datapath.cpp LABELS datapath)
 squish_showcase(datapath SOURCES ${CMAKE_CURRENT_LIST_DIR}/showcase_datapath.cpp)

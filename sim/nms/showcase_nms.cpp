@@ -8,6 +8,9 @@
 #include "squish/rtl/nms.hpp"
 #include "squish/sim/report.hpp"
 
+#ifndef SQUISH_HAVE_OPENCV
+#error "OpenCV missing: the reference check would compile out (see sw/CMakeLists.txt)"
+#endif
 #ifdef SQUISH_HAVE_OPENCV
 #include <opencv2/dnn.hpp>
 #endif

@@ -17,7 +17,6 @@
 namespace squish::cli {
 
 namespace {
-constexpr int kMismatch = 3;
 
 std::vector<int8_t> int8_matrix(const he::I64Array& a, const std::string& name, size_t& rows, size_t& cols) {
   if (a.shape.size() == 1) {

@@ -13,6 +13,9 @@
 #include "squish/error.hpp"
 #include "squish/nms/nms.hpp"
 
+#ifndef SQUISH_HAVE_OPENCV
+#error "OpenCV missing: the reference check would compile out (see sw/CMakeLists.txt)"
+#endif
 #ifdef SQUISH_HAVE_OPENCV
 #include <opencv2/dnn.hpp>
 #endif

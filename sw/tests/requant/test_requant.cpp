@@ -11,6 +11,9 @@
 #include "squish/error.hpp"
 #include "squish/requant/requant.hpp"
 
+#ifndef SQUISH_HAVE_GEMMLOWP
+#error "gemmlowp missing: the reference check would compile out (see sw/CMakeLists.txt)"
+#endif
 #ifdef SQUISH_HAVE_GEMMLOWP
 #include <gemmlowp/fixedpoint/fixedpoint.h>
 #endif

@@ -14,6 +14,9 @@
 #include "squish/softmax/unit.hpp"
 #include "squish/softmax/variants.hpp"
 
+#ifndef SQUISH_HAVE_GEMMLOWP
+#error "gemmlowp missing: the reference check would compile out (see sw/CMakeLists.txt)"
+#endif
 #ifdef SQUISH_HAVE_GEMMLOWP
 #include <gemmlowp/fixedpoint/fixedpoint.h>
 #endif

@@ -16,17 +16,32 @@
 
 #include <verilated.h>
 #include <verilated_fst_c.h>
+#if defined(SQUISH_SIM_COVERAGE) && SQUISH_SIM_COVERAGE
+#include <verilated_cov.h>
+#endif
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace squish::sim {
+
+/// Whether coverage may be written now (gtest.hpp installs "the current test
+/// has not failed"); empty = always.
+inline std::function<bool()>& coverage_gate() {
+  static std::function<bool()> gate;
+  return gate;
+}
 
 /// Thrown by the watchdog; the message says which limit was hit and where.
 class Timeout : public std::runtime_error {
@@ -63,7 +78,8 @@ struct DutOptions {
   uint64_t seed = 1;
   uint64_t max_cycles = 10'000'000;  ///< watchdog: tick() throws past this
   std::string trace_path;            ///< FST file; empty = no trace
-  std::string coverage_path;         ///< coverage .dat written by write_coverage()
+  std::string coverage_path;         ///< coverage .dat written by write_coverage(); empty: taken
+                                     ///< from $SQUISH_COVERAGE_DIR (engines), see ~Dut
   std::string name = "dut";          ///< for messages
 };
 
@@ -97,9 +113,12 @@ class Dut {
   Dut& operator=(const Dut&) = delete;
 
   /// Closes the trace first, so the waveform of a failing test survives.
+  /// Every Dut (also the RTL engines' plain ones) writes its coverage here in
+  /// coverage builds, unless the gate (a failed test) says no.
   ~Dut() {
     close_trace();
     if (model_) model_->final();
+    write_coverage();
   }
 
   Model* operator->() { return model_.get(); }
@@ -160,13 +179,29 @@ class Dut {
     }
   }
 
-  /// Writes Verilator coverage (coverage builds only; call when the test passed).
+  /// Writes Verilator coverage once (coverage builds only): to coverage_path,
+  /// or to $SQUISH_COVERAGE_DIR/<name>.<pid>.<n>.dat when that is empty.
   void write_coverage() {
 #if defined(SQUISH_SIM_COVERAGE) && SQUISH_SIM_COVERAGE
-    if (!opt_.coverage_path.empty()) {
-      std::filesystem::create_directories(std::filesystem::path(opt_.coverage_path).parent_path());
-      ctx_->coveragep()->write(opt_.coverage_path.c_str());
+    if (coverage_written_) return;
+    coverage_written_ = true;
+    if (coverage_gate() && !coverage_gate()()) return;
+    std::string path = opt_.coverage_path;
+    static std::atomic<int> serial{0};  // one counter per Model type: the model's name is in the tag
+    const std::string tag = "." + std::string(typeid(Model).name()) + "." + std::to_string(::getpid()) + "." +
+                            std::to_string(serial++) + ".dat";
+    if (path.empty()) {
+      const char* dir = std::getenv("SQUISH_COVERAGE_DIR");
+      if (!dir || !*dir) return;
+      std::string n = opt_.name;
+      for (char& c : n)
+        if (c == '/' || c == ' ') c = '_';
+      path = std::string(dir) + "/" + n + tag;
+    } else if (path.size() > 4 && path.ends_with(".dat")) {
+      path = path.substr(0, path.size() - 4) + tag;  // several Duts in one test
     }
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    ctx_->coveragep()->write(path.c_str());
 #endif
   }
 
@@ -195,6 +230,7 @@ class Dut {
   std::unique_ptr<VerilatedFstC> trace_;
   std::vector<Component*> components_;
   uint64_t cycle_ = 0;
+  bool coverage_written_ = false;
 };
 
 }  // namespace squish::sim

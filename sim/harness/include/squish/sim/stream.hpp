@@ -4,8 +4,12 @@
 // cycles (valid low), the sink seeded random stalls (ready low). The driver keeps
 // valid and data steady until the handshake, as AXI requires; the sink checks
 // that the DUT does the same on its output and fails on the first violation.
+// On idle cycles (valid low) the driver puts other beats of the stream on the
+// data pins (one still queued or one already sent, `last` flags included), so a
+// design that uses data without valid is caught.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -62,7 +66,13 @@ class StreamDriver : public Component {
   template <class Model>
   StreamDriver(Dut<Model>& dut, uint8_t& valid, const uint8_t& ready, std::function<void(const Beat&)> apply,
                Backpressure bp = Backpressure::None)
-      : rng_(dut.rng().next()), valid_(valid), ready_(ready), apply_(std::move(apply)), idle_p_(gap_probability(bp)) {
+      : seed_(dut.rng().next()),
+        rng_(seed_),
+        idle_rng_(seed_ ^ 0x9e3779b97f4a7c15ull),
+        valid_(valid),
+        ready_(ready),
+        apply_(std::move(apply)),
+        idle_p_(gap_probability(bp)) {
     dut.add(this);
     unregister_ = [&dut, this] { dut.remove(this); };
     valid_ = 0;
@@ -80,15 +90,21 @@ class StreamDriver : public Component {
   size_t pending() const { return queue_.size(); }
   uint64_t sent() const { return sent_; }
   void set_backpressure(Backpressure bp) { idle_p_ = gap_probability(bp); }
+  /// Random beats on idle cycles (default on); off only for DUTs whose
+  /// documented protocol needs data held while valid is low.
+  void set_randomize_idle(bool on) { randomize_idle_ = on; }
 
   void drive() override {
     // Once valid is up it stays up until the beat is taken (AXI rule).
     if (!presenting_ && !queue_.empty() && !rng_.chance(idle_p_)) presenting_ = true;
     if (presenting_) apply_(queue_.front());
+    else if (randomize_idle_) apply_idle_filler();
     valid_ = presenting_ ? 1 : 0;
   }
   void sample() override {
     if (presenting_ && ready_) {
+      if (history_.size() == kHistory) history_.pop_front();
+      history_.push_back(queue_.front());
       queue_.pop_front();
       presenting_ = false;
       ++sent_;
@@ -96,14 +112,27 @@ class StreamDriver : public Component {
   }
 
  private:
+  static constexpr size_t kHistory = 16;
+  void apply_idle_filler() {
+    const size_t queued = std::min(queue_.size(), kHistory);
+    const size_t n = queued + history_.size();
+    if (n == 0) return;
+    const auto i = idle_rng_.uniform<size_t>(0, n - 1);
+    apply_(i < queued ? queue_[i] : history_[i - queued]);
+  }
+
+  uint64_t seed_;
   Rng rng_;
+  Rng idle_rng_;
   uint8_t& valid_;
   const uint8_t& ready_;
   std::function<void(const Beat&)> apply_;
   std::function<void()> unregister_;
   double idle_p_;
   std::deque<Beat> queue_;
+  std::deque<Beat> history_;
   bool presenting_ = false;
+  bool randomize_idle_ = true;
   uint64_t sent_ = 0;
 };
 
