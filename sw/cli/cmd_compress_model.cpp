@@ -30,7 +30,7 @@ int cmd_compress_model(Args args) {
   if (out.empty()) throw UsageError("missing -o OUT.sqz");
   if (!is_model_json(model)) throw UsageError(model + ": --calib quantizes a tfjs graph model (model.json)");
   const auto co = finish_net_options(na);
-  Progress prog(!quiet);
+  NetProgress prog(!quiet);
   const auto net = load_or_quantize(model, na, co, &prog, nullptr);
   const auto bytes = runtime::save_network(net);
   // Check the file reads back to the same network before keeping it.

@@ -39,7 +39,7 @@ NetRun run_network(const std::string& model, const Tensor& input, const std::str
   if (!dtype_is_float(input.dtype)) throw FormatError("input: expected float32 values, got " + std::string(dtype_name(input.dtype)));
   const size_t N = input.shape[0];
   r.images = N;
-  Progress prog(true);
+  NetProgress prog(true);
   if (engine == "float") {
     if (!is_model_json(model)) throw UsageError("--engine float runs a model.json (a .sqz holds the quantized network)");
     const graph::Graph g = graph::load_tfjs_graph(model);

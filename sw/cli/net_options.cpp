@@ -62,9 +62,9 @@ container::CompressOptions finish_net_options(NetArgs& a) {
   return runtime::engine_weight_options(o);
 }
 
-Progress::Progress(bool enabled) : on_(enabled && isatty(fileno(stderr))), t0_(std::chrono::steady_clock::now()) {}
+NetProgress::NetProgress(bool enabled) : on_(enabled && isatty(fileno(stderr))), t0_(std::chrono::steady_clock::now()) {}
 
-void Progress::step(size_t i, size_t n, const char* what) {
+void NetProgress::step(size_t i, size_t n, const char* what) {
   if (!on_) return;
   if (!shown_ && std::chrono::steady_clock::now() - t0_ < std::chrono::seconds(2)) return;
   shown_ = true;
@@ -72,13 +72,13 @@ void Progress::step(size_t i, size_t n, const char* what) {
   std::fflush(stderr);
 }
 
-void Progress::done() {
+void NetProgress::done() {
   if (on_ && shown_) std::fprintf(stderr, "\r\033[K");
   shown_ = false;
 }
 
 runtime::QuantNet load_or_quantize(const std::string& model, const NetArgs& a, const container::CompressOptions& o,
-                                   Progress* progress, uint64_t* model_bytes) {
+                                   NetProgress* progress, uint64_t* model_bytes) {
   if (!is_model_json(model)) {
     const auto bytes = io::read_file(model);
     if (model_bytes) *model_bytes = bytes.size();

@@ -29,9 +29,9 @@ bool is_model_json(const std::string& path);
 
 /// Prints "[i/n] what" on stderr, only when stderr is a terminal and the run has
 /// lasted over two seconds; done() clears the line.
-class Progress {
+class NetProgress {
  public:
-  explicit Progress(bool enabled);
+  explicit NetProgress(bool enabled);
   void step(size_t i, size_t n, const char* what);
   void done();
 
@@ -44,7 +44,7 @@ class Progress {
 /// A .sqz network file, or a tfjs model.json quantized with calibration data
 /// (CALIB.npy, float32 NHWC; UsageError when missing).
 runtime::QuantNet load_or_quantize(const std::string& model, const NetArgs& a, const container::CompressOptions& o,
-                                   Progress* progress, uint64_t* model_bytes);
+                                   NetProgress* progress, uint64_t* model_bytes);
 
 /// Writes to PATH.tmp.<pid> then renames over PATH (nothing left on error).
 void write_atomic(const std::string& path, const std::vector<uint8_t>& bytes);
