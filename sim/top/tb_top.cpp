@@ -185,7 +185,7 @@ TEST_P(TopGemm, EveryPrecisionFormatAndCoderBitExact) {
       // coded cases get enough weights that the coder pays for its table (the
       // writer falls back to coder none otherwise)
       const bool coded = c.coder != entropy::CoderId::None;
-      const size_t R = coded ? rows + 24 : rows, C = coded ? cols + 40 : cols;
+      const size_t R = coded ? rows + 48 : rows, C = coded ? cols + 96 : cols;
       const auto w = c.fmt == sparse::Format::Nm ? nm_weights(g, R, C, p, 2, 4)
                                                   : random_weights(g, R, C, p, c.density, true);
       const auto s = make_section(w, R, C, p, c.fmt, c.coder, (n % 3 == 0) ? 4 : (n % 3 == 1 ? 8 : 16));

@@ -946,6 +946,8 @@ Section read_section_body_v2(Reader2& r, uint64_t max_elements, const std::optio
     const uint64_t z = r.var("zero symbol");
     if (z > 0xffff) r.fail("zero symbol out of range");
     cp.zero_symbol = static_cast<uint16_t>(z);
+    if (cp.alphabet_bits == 0 || cp.alphabet_bits > 16 || cp.zero_symbol >> cp.alphabet_bits)
+      r.fail("zero symbol " + std::to_string(cp.zero_symbol) + " outside the " + std::to_string(cp.alphabet_bits) + "-bit alphabet");
     switch (s.coder) {
       case entropy::CoderId::Huffman: cp.huffman_max_len = r.u8("huffman max len"); break;
       case entropy::CoderId::Tunstall: cp.tunstall_k = r.u8("tunstall k"); break;

@@ -171,7 +171,13 @@ class Importer {
       throw FormatError(src_ + ": modelTopology has no \"node\" list (a layers model? only graph models are read)");
 
     // weights
-    for (auto& t : io::read_tfjs(text, load)) {
+    // A graph without weights (every constant folded) is legal here; the
+    // weights reader itself refuses an empty manifest.
+    size_t listed = 0;
+    if (root.contains("weightsManifest") && root["weightsManifest"].is_array())
+      for (const auto& g : root["weightsManifest"])
+        if (g.is_object() && g.contains("weights") && g["weights"].is_array()) listed += g["weights"].size();
+    if (listed) for (auto& t : io::read_tfjs(text, load)) {
       std::string name = t.name;
       weights_.emplace(name, std::move(t));
     }

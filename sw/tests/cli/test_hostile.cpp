@@ -97,8 +97,10 @@ class Hostile : public ::testing::Test {
 };
 
 // A small valid container (one rANS-coded weight, one raw bias) to mutate.
-container::Container small_container(entropy::CoderId coder = entropy::CoderId::Rans) {
-  std::vector<Tensor> ts{randn("w", {8, 16}, 5), randn("b", {8}, 6)};
+// rows x cols: large enough (e.g. 64 x 256) for the rANS table to pay, so the
+// writer keeps the section coded instead of falling back to coder none.
+container::Container small_container(entropy::CoderId coder = entropy::CoderId::Rans, size_t rows = 8, size_t cols = 16) {
+  std::vector<Tensor> ts{randn("w", {rows, cols}, 5), randn("b", {8}, 6)};
   container::CompressOptions o;
   o.coder = coder;
   o.quant.bits = 4;
@@ -388,7 +390,8 @@ TEST_F(Hostile, SqzReaderRejectsReservedBitsAndBadNames) {
     EXPECT_THROW(container::parse(b), FormatError);
   }
   auto bad = [](auto mutate) {
-    auto c = small_container();
+    auto c = small_container(entropy::CoderId::Rans, 64, 256);
+    EXPECT_NE(c.sections[0].coder, entropy::CoderId::None);
     mutate(c);
     return container::serialize(c);
   };
