@@ -52,7 +52,7 @@ function(squish_verilate target)
     PREFIX ${SV_PREFIX} TOP_MODULE ${SV_TOP}
     SOURCES ${SQUISH_VLT} ${SQUISH_RTL_PKGS} ${top_file}
     INCLUDE_DIRS ${SQUISH_RTL_DIRS}
-    VERILATOR_ARGS -Wall -Wno-fatal --x-assign unique --x-initial unique --assert
+    VERILATOR_ARGS -Wall -Wno-fatal --x-assign unique --x-initial unique --assert -DSQUISH_ASSERT
                    -O3 ${SV_ARGS}
     OPT_FAST -O1 OPT_SLOW -O0)
 endfunction()

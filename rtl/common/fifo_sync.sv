@@ -10,7 +10,7 @@
 // in_ready_o depends on out_ready_i when the FIFO is full (pass-through of the
 // ready path); put a skid_buffer behind it for a registered ready.
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -95,8 +95,8 @@ module fifo_sync #(
     if (push && !flush_i) storage_q[wr_ptr_q] <= in_data_i;
   end
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, Width >= 1 && Depth >= 1 && CountWidth == $clog2(Depth + 1))
   // Upstream protocol (AXI rule: hold while stalled); a flush may drop a beat.
   logic             in_stalled_q;

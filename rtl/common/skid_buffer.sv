@@ -9,7 +9,7 @@
 //
 // Cost: 2 x Width data flops, 2 state flops, a Width-wide 2:1 mux.
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -80,8 +80,8 @@ module skid_buffer #(
     skid_data_q <= skid_data_d;
   end
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, Width >= 1)
   `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, in_data_i)
   `ASSERT_STREAM(OutHold, out_valid_o, out_ready_i, out_data_o)

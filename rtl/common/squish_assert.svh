@@ -1,13 +1,16 @@
 // squish_assert.svh: assertion macros for the RTL (simulation only).
 //
-// Include and use them only inside `ifndef SYNTHESIS ... `endif, so Yosys 0.23
-// (which defines SYNTHESIS) never reads them:
+// They are compiled only when SQUISH_ASSERT is defined: the simulation builds
+// (cmake/squish_rtl.cmake) and scripts/lint.sh pass -DSQUISH_ASSERT and
+// -I rtl/common; Yosys (synthesis, formal) and a bare
+// `verilator --lint-only -Wall file.sv` do not, so a module file is
+// self-contained without them:
 //
-//   `ifndef SYNTHESIS
+//   `ifdef SQUISH_ASSERT
 //   `include "squish_assert.svh"
 //   `endif
 //   ...
-//   `ifndef SYNTHESIS
+//   `ifdef SQUISH_ASSERT
 //     `ASSERT_INIT(DepthAtLeastOne, Depth >= 1)
 //     `ASSERT(CountInRange, count_q <= CountWidth'(Depth))
 //     `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, in_data_i)

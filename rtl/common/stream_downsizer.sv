@@ -12,7 +12,7 @@
 //
 // Cost: Ratio x OutWidth data flops, an element counter, a Ratio:1 mux.
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -91,8 +91,8 @@ module stream_downsizer #(
     end
   end
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, OutWidth >= 1 && Ratio >= 2 && CountWidth == $clog2(Ratio + 1))
   `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, {in_data_i, in_count_i, in_last_i})
   `ASSERT_STREAM(OutHold, out_valid_o, out_ready_i, {out_data_o, out_last_o})

@@ -13,7 +13,7 @@
 //
 // Cost: 2 x Ratio x InWidth data flops (assembly + output register), counters.
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -99,8 +99,8 @@ module stream_upsizer #(
     end
   end
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, InWidth >= 1 && Ratio >= 2 && CountWidth == $clog2(Ratio + 1))
   `ASSERT_STREAM(InHold, in_valid_i, in_ready_o, {in_data_i, in_last_i})
   `ASSERT_STREAM(OutHold, out_valid_o, out_ready_i, {out_data_o, out_count_o, out_last_o})

@@ -24,7 +24,7 @@
 // 256 x 8 symbol memory (LUT-RAM, asynchronous read), 15 x (16 + 16) bits of
 // limits/offsets; the critical path is window -> compare -> shift -> buffer.
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -315,8 +315,8 @@ module huffman_decoder #(
   assign stall_in_o   = stall_in_q;
   assign stall_out_o  = stall_out_q;
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   // The decode window is 15 bits: longer codes would be cut silently.
   `ASSERT_INIT(ParamsLegal, MaxLen >= 1 && MaxLen <= 15 && InWidth == 32)
   // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).

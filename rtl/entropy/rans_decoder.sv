@@ -35,7 +35,7 @@
 // uses small tables (the bench synthesizes the full configuration itself):
 // squish-synth: chparam -set MaxProbBits 6
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -409,8 +409,8 @@ module rans_decoder #(
   assign stall_in_o   = stall_in_q;
   assign stall_out_o  = stall_out_q;
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, (Lanes == 4 || Lanes == 8 || Lanes == 16) && MaxProbBits >= 1 &&
                             MaxProbBits <= 12 && InWords >= 1 && InWords <= Lanes)
   // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).

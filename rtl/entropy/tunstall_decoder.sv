@@ -30,7 +30,7 @@
 // uses small tables (the bench synthesizes the full configuration itself):
 // squish-synth: chparam -set MaxK 8 -set MaxLen 8
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -336,8 +336,8 @@ module tunstall_decoder #(
   assign stall_in_o   = stall_in_q;
   assign stall_out_o  = stall_out_q;
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, MaxK >= 1 && MaxK <= 15 && MaxLen >= 1 && W >= 1 && InWidth == 32 &&
                             LenWidth == $clog2(MaxLen + 1))
   // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).

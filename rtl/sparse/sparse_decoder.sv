@@ -31,7 +31,7 @@
 // Slots*(IdxWidth+8) flops (building and output: ~2.6k flops), Slots*K small
 // comparators for slot placement, five 32-bit performance counters.
 `default_nettype none
-`ifndef SYNTHESIS
+`ifdef SQUISH_ASSERT
 `include "squish_assert.svh"
 `endif
 
@@ -974,8 +974,8 @@ module sparse_decoder #(
   assign cnt_blocked_o = cnt_blocked_q;
   assign cnt_starved_o = cnt_starved_q;
 
-`ifndef SYNTHESIS
-  // Simulation-only checks (Verilator --assert), see squish_assert.svh.
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, Lanes >= 1 && EntriesPerCycle >= 1 && EntriesPerCycle <= 31 && InWords >= 1 &&
                             BufWidth % 32 == 0 && BufWidth >= 2 * 32 * InWords && BufWidth >= 128 &&
                             IdxWidth >= 1 && IdxWidth <= 16 && RowWidth >= 1 && RowWidth <= 16)

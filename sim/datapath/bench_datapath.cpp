@@ -198,7 +198,6 @@ int main() {
   // The same layers through the RTL sparse decoder (payload words in): what a
   // real layer gets from one decoder feeding the array.
   std::map<std::string, std::map<int, double>> sys_mpc;
-#ifdef SQUISH_HAVE_SPARSE_PATH
   // Verilator 5.006 crashes when one model is destroyed while another context's
   // model with public scopes outlives it: never keep the two engines alive together.
   dut.reset();
@@ -244,7 +243,6 @@ int main() {
       }
     }
   }
-#endif
 
   // Area (Yosys, OSU 0.18 um).
   const std::string work = reports + "/bench";

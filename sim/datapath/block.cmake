@@ -1,8 +1,8 @@
 # rtl/mac: the sparse, mixed-precision datapath. The full datapath is verilated
 # with a 4096-entry activation buffer (the 12-bit column index); the
-# decomposable multiplier is verilated alone for its exhaustive test. When the
-# sparse decoder (rtl/sparse/) is present, the decoder + datapath path is built
-# too and the testbench and bench run through it.
+# decomposable multiplier is verilated alone for its exhaustive test. The
+# decoder + datapath path (rtl/sparse/ + mac_sparse_datapath) is built too and
+# the testbench, showcase and bench run through it.
 squish_verilate(squish_rtl TOP mac_datapath ARGS -GActDepth=4096)
 squish_verilate(squish_rtl TOP mac_mul_decomp)
 target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine.cpp)
@@ -13,15 +13,9 @@ if(NOT EXISTS ${SQUISH_ROOT}/rtl/sparse/sparse_decoder.sv OR NOT EXISTS ${SQUISH
 endif()
 squish_verilate(squish_rtl TOP mac_sparse_datapath ARGS -GActDepth=4096)
 target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine_sparse.cpp)
-set(SQUISH_DP_SPARSE_PATH ON)
 
 squish_rtl_test(tb_datapath SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_datapath.cpp LABELS datapath)
 squish_showcase(datapath SOURCES ${CMAKE_CURRENT_LIST_DIR}/showcase_datapath.cpp)
 target_compile_definitions(showcase_datapath PRIVATE SQUISH_SOURCE_ROOT="${SQUISH_ROOT}")
 squish_bench(datapath SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_datapath.cpp)
 target_compile_definitions(bench_datapath PRIVATE SQUISH_SOURCE_ROOT="${SQUISH_ROOT}")
-if(SQUISH_DP_SPARSE_PATH)
-  target_compile_definitions(tb_datapath PRIVATE SQUISH_HAVE_SPARSE_PATH=1)
-  target_compile_definitions(showcase_datapath PRIVATE SQUISH_HAVE_SPARSE_PATH=1)
-  target_compile_definitions(bench_datapath PRIVATE SQUISH_HAVE_SPARSE_PATH=1)
-endif()

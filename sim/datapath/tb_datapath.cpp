@@ -263,10 +263,6 @@ TEST(DatapathThroughput, OneBeatPerCycleNoStallsWhenUnobstructed) {
     }
 }
 
-#ifndef SQUISH_HAVE_SPARSE_PATH
-#error "The sparse decoder + datapath model missing: the reference check would compile out (see sw/CMakeLists.txt)"
-#endif
-#ifdef SQUISH_HAVE_SPARSE_PATH
 // The whole path: golden sparse encoder -> serialized payload -> RTL decoder
 // (rtl/sparse/) -> nonzero stream -> datapath, against the model on the
 // stream the decoder is specified to emit. Every format the decoder accepts,
@@ -306,4 +302,3 @@ TEST_P(DecoderPath, EveryFormatEveryPrecisionThroughTheDecoder) {
     }
 }
 SQUISH_BACKPRESSURE_SUITE(DecoderPath);
-#endif

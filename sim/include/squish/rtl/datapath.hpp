@@ -59,8 +59,7 @@ class DatapathRtl {
 /// VerilatedScope teardown (seen in bench_datapath; sequential use is fine).
 ///
 /// The decoder + datapath path (rtl/mac/mac_sparse_datapath.sv): a serialized
-/// sparse payload (docs/format.md) in, results out. Built only when
-/// rtl/sparse/sparse_decoder.sv is present (SQUISH_HAVE_SPARSE_PATH).
+/// sparse payload (docs/format.md) in, results out.
 class SparseDatapathRtl {
  public:
   explicit SparseDatapathRtl(DatapathOptions opt = {});
