@@ -45,7 +45,7 @@ int cmd_nms(Args args) {
   p.flag("--class-aware", &class_aware, "boxes only suppress boxes of the same class (6th column)");
   p.flag("--plus-one", &plus_one, "areas (x2-x1+1)(y2-y1+1)");
   p.flag("--empty-iou-one", &empty_one, "IoU of two empty boxes is 1 (OpenCV) instead of no suppression");
-  p.choice("--engine", &engine, {"golden", "rtl"}, "golden (C++ model, default) or rtl (Verilated nms_unit)");
+  p.choice("--engine", &engine, {"golden", "rtl"}, "golden (C++ model, default) or rtl (Verilated nms_unit, checked against the golden model: exit 3 if they differ)");
   p.choice("--float-iou", &float_iou, {"torchvision", "opencv"}, "decimal boxes: torchvision (default) or opencv IoU arithmetic");
   p.flag("--stats", &stats, "print candidates, kept and (rtl) cycles to stderr");
   p.flag("--json", &as_json, "print {\"kept\": [...], ...} as JSON on stdout instead of one index per line");
@@ -66,6 +66,7 @@ int cmd_nms(Args args) {
   if (class_aware && !csv.has_class) throw UsageError("--class-aware needs a 6th column 'class' in " + path);
 
   std::vector<uint32_t> kept;
+  bool matches = true;
   json::Value j = json::Object{{"file", path}, {"engine", engine}, {"boxes", csv.scores.size()}};
   if (rtl) {
     if (!csv.is_integer) throw UsageError("--engine rtl needs integer coordinates (the unit takes 16-bit integers)");
@@ -81,6 +82,10 @@ int cmd_nms(Args args) {
                         " boxes before the frame ended, so its result would differ from greedy NMS; use --max-output " +
                         std::to_string(lim.max_kept) + " or less, or --engine golden");
     kept = r.kept;
+    // like every block command's --engine rtl: the unit's keep list checked
+    // against the golden model on the same frame
+    matches = kept == nms::greedy(csv.boxes, csv.scores, csv.classes, o);
+    j["bit_exact"] = matches;
     j["candidates"] = r.candidates;
     j["cycles"] = r.cycles;
     j["passes"] = r.passes;
@@ -99,9 +104,14 @@ int cmd_nms(Args args) {
     for (uint32_t k : kept) a.push_back(k);
     j["kept"] = a;
     print_json(j);
-    return kOk;
+  } else {
+    for (uint32_t k : kept) std::printf("%u\n", k);
   }
-  for (uint32_t k : kept) std::printf("%u\n", k);
+  if (!matches) {
+    std::fprintf(stderr, "squish nms: %s: the RTL unit's keep list differs from the golden model's (the RTL's is printed)\n",
+                 path.c_str());
+    return kMismatch;
+  }
   return kOk;
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "squish/error.hpp"
+#include "squish/runtime/fault.hpp"
 
 namespace squish::runtime {
 
@@ -18,7 +19,7 @@ std::unique_ptr<BlockEngines> make_block_engines() {
   if (!f)
     throw UsageError("--engine rtl: this squish was built without the RTL (configure with SQUISH_BUILD_RTL=ON and no "
                      "SQUISH_BLOCKS filter)");
-  return f();
+  return with_faults(f());
 }
 
 }  // namespace squish::runtime

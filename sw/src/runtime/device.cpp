@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "squish/error.hpp"
+#include "squish/runtime/fault.hpp"
 #include "squish/runtime/golden_device.hpp"
 #include "squish/datapath/layer.hpp"
 #include "squish/softmax/unit.hpp"
@@ -187,7 +188,7 @@ std::unique_ptr<Device> make_device(std::string_view engine, const DeviceOptions
   if (engine == "golden") return std::make_unique<GoldenDevice>();
   if (engine == "rtl") {
     if (!g_rtl) throw UsageError("--engine rtl: this build of squish has no RTL (configure with the RTL blocks and rebuild)");
-    return g_rtl(o);
+    return with_faults(g_rtl(o));
   }
   throw UsageError("unknown device '" + std::string(engine) + "' (golden or rtl)");
 }
