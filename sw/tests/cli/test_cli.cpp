@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli_run.hpp"
 #include "squish/container/sqz.hpp"
 #include "squish/io/json_read.hpp"
 #include "squish/io/npy.hpp"
@@ -18,22 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kSlice = std::string(SQUISH_ROOT) + "/golden/models/ssd_mobilenetv1_slice/slice-weights_manifest.json";
 
-std::string squish_bin() { return (fs::read_symlink("/proc/self/exe").parent_path() / "squish").string(); }
-
-struct Run {
-  int code;
-  std::string out;
-};
-Run run(const std::string& args) {
-  const std::string cmd = squish_bin() + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using cli_test::run;
+using cli_test::squish_bin;
 
 class Cli : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "../graph/model_builder.hpp"
+#include "cli_run.hpp"
 #include "squish/io/npy.hpp"
 #include "squish/tensor.hpp"
 
@@ -19,22 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string squish_bin() { return (fs::read_symlink("/proc/self/exe").parent_path() / "squish").string(); }
-
-struct Run {
-  int code;
-  std::string out;
-};
-Run run(const std::string& args, const std::string& env = "") {
-  const std::string cmd = (env.empty() ? "" : env + " ") + squish_bin() + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using cli_test::squish_bin;
+/// squish ARGS with `env` ("NAME=value") prefixed.
+cli_test::Run run(const std::string& args, const std::string& env = "") { return cli_test::run(args, "", env); }
 
 class CliRtl : public ::testing::Test {
  protected:

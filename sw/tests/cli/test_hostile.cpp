@@ -18,6 +18,7 @@
 #include <random>
 #include <thread>
 
+#include "cli_run.hpp"
 #include "squish/container/compress.hpp"
 #include "squish/container/sqz.hpp"
 #include "squish/error.hpp"
@@ -37,27 +38,8 @@ namespace {
 const std::string kSliceDir = std::string(SQUISH_ROOT) + "/golden/models/ssd_mobilenetv1_slice";
 const std::string kSlice = kSliceDir + "/slice-weights_manifest.json";
 
-std::string squish_bin() { return (fs::read_symlink("/proc/self/exe").parent_path() / "squish").string(); }
-
-struct Run {
-  int code;
-  std::string out, err;
-};
-Run run(const std::string& args, const std::string& cwd = "") {
-  static int n = 0;
-  const std::string errf = (fs::temp_directory_path() / ("squish_hostile_err_" + std::to_string(getpid()) + "_" + std::to_string(n++))).string();
-  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + squish_bin() + " " + args + " 2>" + errf;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t k;
-  while ((k = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, k);
-  const int st = pclose(p);
-  std::ifstream ef(errf);
-  std::string err((std::istreambuf_iterator<char>(ef)), std::istreambuf_iterator<char>());
-  fs::remove(errf);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out, err};
-}
+using cli_test::run;
+using cli_test::squish_bin;
 
 std::vector<uint8_t> slurp(const std::string& f) { return io::read_file(f); }
 
