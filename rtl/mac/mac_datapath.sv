@@ -34,6 +34,9 @@
 // MaxBatch*ActDepth entries dominate the area otherwise; see docs/datapath.md).
 // squish-synth: chparam -set ActDepth 32 -set MaxBatch 1
 `default_nettype none
+`ifdef SQUISH_ASSERT
+`include "squish_assert.svh"
+`endif
 
 module mac_datapath #(
   /// Physical lanes (INT8xINT8 multipliers), P.
@@ -542,6 +545,21 @@ module mac_datapath #(
       err_q           <= err_d;
     end
   end
+
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, Lanes >= 1 && Slots >= Lanes)
+  // Results: valid held and the beat stable while stalled, except across clear_i.
+  logic out_stall_q;
+  logic [31+8+RowWidth+BatchWidth+1:0] out_data_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) out_stall_q <= 1'b0;
+    else         out_stall_q <= out_valid_o && !out_ready_i && !clear_i;
+  end
+  always_ff @(posedge clk_i) out_data_q <= {out_acc_o, out_q_o, out_row_o, out_batch_o, out_last_o};
+  `ASSERT(OutValidHeld, !out_stall_q || out_valid_o)
+  `ASSERT(OutDataStable, !out_stall_q || {out_acc_o, out_q_o, out_row_o, out_batch_o, out_last_o} == out_data_q)
+`endif
 
 endmodule
 

@@ -44,6 +44,9 @@
 // bench_nms reports the logic with the RAM as a black box.
 // squish-synth: chparam -set MaxBoxes 64
 `default_nettype none
+`ifdef SQUISH_ASSERT
+`include "squish_assert.svh"
+`endif
 
 module nms_unit #(
   /// Boxes per input beat.
@@ -614,6 +617,14 @@ module nms_unit #(
       nan_q           <= nan_d;
     end
   end
+
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, Lanes >= 1 && SortCap >= 1 && Banks >= 1 && SlotsPerBank >= 1 && MaxBoxes >= 2)
+  `ASSERT_STREAM(OutHold, out_valid_o, out_ready_i, {out_index_o, out_none_o, out_last_o})
+  `ASSERT(KeptWithinCandidates, kept_o <= candidates_o)
+  `ASSERT(KeptWithinCapacity, 32'(kept_o) <= Banks * SlotsPerBank)
+`endif
 
 endmodule
 

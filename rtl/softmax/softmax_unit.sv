@@ -46,6 +46,9 @@
 // time limit); bench_softmax synthesizes 1 and 8 lanes hierarchically.
 // squish-synth: chparam -set Lanes 1
 `default_nettype none
+`ifdef SQUISH_ASSERT
+`include "squish_assert.svh"
+`endif
 
 module softmax_unit #(
   /// Logits per beat (and probabilities per beat out).
@@ -659,6 +662,12 @@ module softmax_unit #(
 
   logic unused_bits;
   assign unused_bits = ^{c_first_q, c_last_q, d_frac_q, a2_mask_q, stats_in_ready};
+
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
+  `ASSERT_STREAM(ProbHold, prob_valid_o, prob_ready_i, {prob_data_o, prob_count_o, prob_last_o})
+  `ASSERT(ProbCountLegal, !prob_valid_o || (prob_count_o != '0 && 32'(prob_count_o) <= Lanes))
+`endif
 
 endmodule
 

@@ -22,6 +22,9 @@
 // rise (irq if enabled), and every input stream is taken and dropped until
 // CTRL.soft_reset.
 `default_nettype none
+`ifdef SQUISH_ASSERT
+`include "squish_assert.svh"
+`endif
 
 module squish_top #(
   parameter int unsigned Lanes = datapath_pkg::Lanes,
@@ -317,7 +320,15 @@ module squish_top #(
   assign s_axis_w_tready = (state_q == StErr) ? 1'b1 : wp_w_ready;
   assign w_fire = s_axis_w_tvalid && s_axis_w_tready;
 
-  // results
+  // results. After an error the rest of a result stream is dropped, but a beat
+  // already offered (valid and stalled) stays offered until taken: AXI4-Stream
+  // never withdraws tvalid (a soft reset may).
+  logic r_hold_q, r_pass;
+  always_ff @(posedge clk_i or negedge core_rst_n) begin
+    if (!core_rst_n) r_hold_q <= 1'b0;
+    else             r_hold_q <= m_axis_r_tvalid && !m_axis_r_tready;
+  end
+  assign r_pass = state_q != StErr || r_hold_q;
   always_comb begin
     m_axis_r_tvalid = 1'b0;
     m_axis_r_tdata = '0;
@@ -327,23 +338,23 @@ module squish_top #(
     nms_out_ready = 1'b0;
     unique case (op)
       OpSoftmax: begin
-        m_axis_r_tvalid = sm_prob_valid && state_q != StErr;
+        m_axis_r_tvalid = sm_prob_valid && r_pass;
         m_axis_r_tdata[SmLanes*16-1:0] = sm_prob_data;
         m_axis_r_tlast = sm_prob_last;
-        sm_prob_ready = m_axis_r_tready || state_q == StErr;
+        sm_prob_ready = m_axis_r_tready || !r_pass;
       end
       OpNms: begin
-        m_axis_r_tvalid = nms_out_valid && state_q != StErr;
+        m_axis_r_tvalid = nms_out_valid && r_pass;
         m_axis_r_tdata[NmsIdxW-1:0] = nms_out_index;
         m_axis_r_tdata[16] = nms_out_none;
         m_axis_r_tlast = nms_out_last;
-        nms_out_ready = m_axis_r_tready || state_q == StErr;
+        nms_out_ready = m_axis_r_tready || !r_pass;
       end
       default: begin
-        m_axis_r_tvalid = dp_out_valid && state_q != StErr;
+        m_axis_r_tvalid = dp_out_valid && r_pass;
         m_axis_r_tdata[7:0] = dp_out_q;
         m_axis_r_tlast = (outs_q == total_outs - 1);
-        dp_out_ready = m_axis_r_tready || state_q == StErr;
+        dp_out_ready = m_axis_r_tready || !r_pass;
       end
     endcase
   end
@@ -730,6 +741,21 @@ module squish_top #(
     .err_kept_full_o   (nms_err_full),
     .nan_seen_o        (nms_nan)
   );
+
+`ifdef SQUISH_ASSERT
+  // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
+  `ASSERT_INIT(ParamsLegal, Lanes >= 1 && MaxBatch >= 1 && CacheDepth >= 1 && MaxRows >= 1)
+  // AXI4-Lite: a response, once offered, is held unchanged until taken.
+  `ASSERT_STREAM(LiteB, s_axil_bvalid, s_axil_bready, s_axil_bresp)
+  `ASSERT_STREAM(LiteR, s_axil_rvalid, s_axil_rready, {s_axil_rdata, s_axil_rresp})
+  // AXI4-Stream results: valid held and data stable while stalled (r_hold_q:
+  // offered and not taken last cycle; cleared by a soft reset, which may drop it).
+  logic [AW:0] r_data_q;
+  always_ff @(posedge clk_i) r_data_q <= {m_axis_r_tdata, m_axis_r_tlast};
+  `ASSERT(ResultValidHeld, !r_hold_q || m_axis_r_tvalid)
+  `ASSERT(ResultDataStable, !r_hold_q || {m_axis_r_tdata, m_axis_r_tlast} == r_data_q)
+  `ASSERT(IrqOnlyWhenEnabled, !irq_o || irq_en_q)
+`endif
 
 endmodule
 
