@@ -140,6 +140,16 @@ TEST_P(SoftmaxEdge, CornerVectors) {
     x[8] = 30000;
     add(x, 10);
   }
+  // The running maximum stepping by every amount around the rescale clamp
+  // (delta > 63 saturates at 63): two beats, the second beat's logits d above
+  // the first's. At F = 4 one unit of d moves the base-2 maximum by
+  // log2(e)/16 = 0.09, so d = 680..740 steps it by 61.3..66.7 -- every
+  // integer step from 62 to 66, exactly 64 among them.
+  for (int d = 680; d <= 740; ++d) {
+    std::vector<int16_t> x(16, -3000);
+    for (size_t i = 8; i < 16; ++i) x[i] = static_cast<int16_t>(-3000 + d);
+    add(x, 4);
+  }
   run_and_check(jobs, o);
 }
 
