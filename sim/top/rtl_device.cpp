@@ -293,6 +293,33 @@ namespace {
 sim::Backpressure bp_of(int b) {
   return b == 0 ? sim::Backpressure::None : b == 1 ? sim::Backpressure::Light : sim::Backpressure::Heavy;
 }
+
+// The activation-stream driver and the result-stream sink of one command,
+// built in place (they register with the Dut, so they never move).
+sim::StreamDriver<ABeat>& emplace_a(std::optional<sim::StreamDriver<ABeat>>& o, sim::Dut<Vsquish_top>& d,
+                                    sim::Backpressure bp) {
+  auto& m = d.model();
+  return o.emplace(
+      d, m.s_axis_a_tvalid, m.s_axis_a_tready,
+      [&m](const ABeat& b) {
+        for (int i = 0; i < 4; ++i) m.s_axis_a_tdata[i] = b.d[i];
+        m.s_axis_a_tlast = b.last;
+      },
+      bp);
+}
+sim::StreamSink<RBeat>& emplace_r(std::optional<sim::StreamSink<RBeat>>& o, sim::Dut<Vsquish_top>& d,
+                                  sim::Backpressure bp) {
+  auto& m = d.model();
+  return o.emplace(
+      d, m.m_axis_r_tvalid, m.m_axis_r_tready,
+      [&m] {
+        RBeat r;
+        for (int i = 0; i < 4; ++i) r.d[i] = m.m_axis_r_tdata[i];
+        r.last = m.m_axis_r_tlast;
+        return r;
+      },
+      bp);
+}
 }  // namespace
 
 TopGemmRun TopDriver::gemm(const runtime::GemmJob& job, std::span<const int8_t> acts, size_t npix) {
@@ -344,22 +371,8 @@ TopGemmRun TopDriver::gemm_stream(const runtime::GemmJob& job, std::span<const u
         m.s_axis_w_tlast = w.last;
       },
       bp);
-  auto& adrv = adrv_o.emplace(
-      d, m.s_axis_a_tvalid, m.s_axis_a_tready,
-      [&m](const ABeat& b) {
-        for (int i = 0; i < 4; ++i) m.s_axis_a_tdata[i] = b.d[i];
-        m.s_axis_a_tlast = b.last;
-      },
-      bp);
-  auto& sink = sink_o.emplace(
-      d, m.m_axis_r_tvalid, m.m_axis_r_tready,
-      [&m] {
-        RBeat r;
-        for (int i = 0; i < 4; ++i) r.d[i] = m.m_axis_r_tdata[i];
-        r.last = m.m_axis_r_tlast;
-        return r;
-      },
-      bp);
+  auto& adrv = emplace_a(adrv_o, d, bp);
+  auto& sink = emplace_r(sink_o, d, bp);
   const size_t wcopies = cache ? 1 : batches;
   for (size_t c = 0; c < wcopies; ++c)
     for (size_t i = 0; i < wstream.size(); ++i) wdrv.push(WWord{wstream[i], i + 1 == wstream.size()});
@@ -437,22 +450,10 @@ TopDriver::SoftmaxRun TopDriver::softmax(std::span<const int16_t> x, unsigned fr
   write(top_reg::kIrqEn, 1);
   write(top_reg::kCtrl, 1);
   const auto bp = bp_of(opt_.backpressure);
-  sim::StreamDriver<ABeat> adrv(
-      d, m.s_axis_a_tvalid, m.s_axis_a_tready,
-      [&m](const ABeat& b) {
-        for (int i = 0; i < 4; ++i) m.s_axis_a_tdata[i] = b.d[i];
-        m.s_axis_a_tlast = b.last;
-      },
-      bp);
-  sim::StreamSink<RBeat> sink(
-      d, m.m_axis_r_tvalid, m.m_axis_r_tready,
-      [&m] {
-        RBeat r;
-        for (int i = 0; i < 4; ++i) r.d[i] = m.m_axis_r_tdata[i];
-        r.last = m.m_axis_r_tlast;
-        return r;
-      },
-      bp);
+  std::optional<sim::StreamDriver<ABeat>> adrv_o;
+  auto& adrv = emplace_a(adrv_o, d, bp);
+  std::optional<sim::StreamSink<RBeat>> sink_o;
+  auto& sink = emplace_r(sink_o, d, bp);
   const size_t beats = (x.size() + 7) / 8;
   for (int pass = 0; pass < 2; ++pass)
     for (size_t k = 0; k < beats; ++k) {
@@ -504,22 +505,10 @@ TopDriver::NmsRun TopDriver::nms(std::span<const nms::Box> boxes, std::span<cons
   write(top_reg::kIrqEn, 1);
   write(top_reg::kCtrl, 1);
   const auto bp = bp_of(opt_.backpressure);
-  sim::StreamDriver<ABeat> adrv(
-      d, m.s_axis_a_tvalid, m.s_axis_a_tready,
-      [&m](const ABeat& b) {
-        for (int i = 0; i < 4; ++i) m.s_axis_a_tdata[i] = b.d[i];
-        m.s_axis_a_tlast = b.last;
-      },
-      bp);
-  sim::StreamSink<RBeat> sink(
-      d, m.m_axis_r_tvalid, m.m_axis_r_tready,
-      [&m] {
-        RBeat r;
-        for (int i = 0; i < 4; ++i) r.d[i] = m.m_axis_r_tdata[i];
-        r.last = m.m_axis_r_tlast;
-        return r;
-      },
-      bp);
+  std::optional<sim::StreamDriver<ABeat>> adrv_o;
+  auto& adrv = emplace_a(adrv_o, d, bp);
+  std::optional<sim::StreamSink<RBeat>> sink_o;
+  auto& sink = emplace_r(sink_o, d, bp);
   // lane = {class[7:0], score[31:0], y2, x2, y1, x1}
   for (size_t i = 0; i < boxes.size(); ++i) {
     ABeat b;
