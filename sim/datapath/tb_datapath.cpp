@@ -213,6 +213,13 @@ TEST_P(DatapathRandom, CornersEmptyRowsZeroTensorsExtremes) {
     // All-zero weight tensor (every row is one mask-0 beat).
     std::fill(c.w.begin(), c.w.end(), 0);
     expect_rtl_matches(dut, pack_dense(c.w, c.rows, c.cols, p), c);
+    // The one saturating case of the doubling high multiply: accumulator + bias
+    // = INT32_MIN (zero weights, bias INT32_MIN) times multiplier INT32_MIN.
+    for (size_t r = 0; r < c.rows; r += 2) {
+      c.ch[r].bias = std::numeric_limits<int32_t>::min();
+      c.ch[r].multiplier = std::numeric_limits<int32_t>::min();
+    }
+    expect_rtl_matches(dut, pack_dense(c.w, c.rows, c.cols, p), c);
     // All-zero activations with a non-zero zero point: nothing may be skipped.
     c = random_case(g, 5, 33, p, 0.5, 1);
     std::fill(c.x.begin(), c.x.end(), 0);

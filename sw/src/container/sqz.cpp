@@ -152,13 +152,13 @@ void write_section_body(Writer& w, const Section& s) {
   w.bytes(s.payload);
 }
 
-Section read_section_body(Reader& r, uint64_t max_elements) {
-  Section s;
-  if (r.u32("section magic") != kSectionMagic) {
-    r.pos -= 4;
-    r.fail("bad section magic");
-  }
-  s.name = r.str("tensor name");
+// The start of a section body, alike in both versions but for the integer
+// encodings (v1: u8 rank, u64 dimensions, u32-length name; v2: varints):
+// name, dtype, shape (with the element cap), quantization scheme and bits.
+// Returns the element count.
+template <class R, class Str, class Rank, class Dim>
+uint64_t read_section_head(R& r, Section& s, uint64_t max_elements, Str str, Rank rank_of, Dim dim_of) {
+  s.name = str(r, "tensor name");
   try {
     io::check_tensor_name(s.name, "tensor");  // UTF-8, no NUL/control, no '..', not absolute
   } catch (const FormatError& e) {
@@ -168,21 +168,34 @@ Section read_section_body(Reader& r, uint64_t max_elements) {
   const uint8_t dt = r.u8("dtype");
   if (dt > static_cast<uint8_t>(DType::I32)) r.fail("unknown dtype " + std::to_string(dt));
   s.dtype = static_cast<DType>(dt);
-  const unsigned rank = r.u8("rank");
+  const uint64_t rank = rank_of(r);
   if (rank > 16) r.fail("rank " + std::to_string(rank) + " above 16");
   uint64_t numel = 1;
   for (unsigned k = 0; k < rank; ++k) {
-    const uint64_t d = r.u64("dimension");
+    const uint64_t d = dim_of(r);
     if (d > (uint64_t{1} << 40) || (d && numel > (uint64_t{1} << 40) / d)) r.fail("shape too large");
     numel *= d;
     s.shape.push_back(static_cast<size_t>(d));
   }
   if (numel > max_elements) r.fail("tensor of " + std::to_string(numel) + " elements exceeds the reader limit " + std::to_string(max_elements));
-  auto& q = s.quant;
   const uint8_t scheme = r.u8("quant scheme");
   if (scheme > static_cast<uint8_t>(quant::Scheme::Apot)) r.fail("unknown quantization scheme " + std::to_string(scheme));
-  q.scheme = static_cast<quant::Scheme>(scheme);
-  q.bits = r.u8("bits");
+  s.quant.scheme = static_cast<quant::Scheme>(scheme);
+  s.quant.bits = r.u8("bits");
+  return numel;
+}
+
+Section read_section_body(Reader& r, uint64_t max_elements) {
+  Section s;
+  if (r.u32("section magic") != kSectionMagic) {
+    r.pos -= 4;
+    r.fail("bad section magic");
+  }
+  const uint64_t numel = read_section_head(
+      r, s, max_elements, [](Reader& rr, const char* f) { return rr.str(f); },
+      [](Reader& rr) -> uint64_t { return rr.u8("rank"); }, [](Reader& rr) { return rr.u64("dimension"); });
+  const size_t rank = s.shape.size();
+  auto& q = s.quant;
   const uint8_t fl = r.u8("quant flags");
   if (fl & 0xf0) r.fail("reserved quant flag bits set (0x" + std::to_string(fl) + ")");
   q.is_signed = fl & 1;
@@ -865,31 +878,11 @@ void write_section_body_v2(Writer2& w, const Section& s, const PruneRecord* def)
 
 Section read_section_body_v2(Reader2& r, uint64_t max_elements, const std::optional<PruneRecord>& def) {
   Section s;
-  s.name = r.str2("tensor name");
-  try {
-    io::check_tensor_name(s.name, "tensor");  // UTF-8, no NUL/control, no '..', not absolute
-  } catch (const FormatError& e) {
-    r.fail(e.what());
-  }
-  r.ctx += " ('" + s.name + "')";
-  const uint8_t dt = r.u8("dtype");
-  if (dt > static_cast<uint8_t>(DType::I32)) r.fail("unknown dtype " + std::to_string(dt));
-  s.dtype = static_cast<DType>(dt);
-  const uint64_t rank = r.var("rank");
-  if (rank > 16) r.fail("rank " + std::to_string(rank) + " above 16");
-  uint64_t numel = 1;
-  for (unsigned k = 0; k < rank; ++k) {
-    const uint64_t d = r.var("dimension");
-    if (d > (uint64_t{1} << 40) || (d && numel > (uint64_t{1} << 40) / d)) r.fail("shape too large");
-    numel *= d;
-    s.shape.push_back(static_cast<size_t>(d));
-  }
-  if (numel > max_elements) r.fail("tensor of " + std::to_string(numel) + " elements exceeds the reader limit " + std::to_string(max_elements));
+  const uint64_t numel = read_section_head(
+      r, s, max_elements, [](Reader2& rr, const char* f) { return rr.str2(f); },
+      [](Reader2& rr) { return rr.var("rank"); }, [](Reader2& rr) { return rr.var("dimension"); });
+  const size_t rank = s.shape.size();
   auto& q = s.quant;
-  const uint8_t scheme = r.u8("quant scheme");
-  if (scheme > static_cast<uint8_t>(quant::Scheme::Apot)) r.fail("unknown quantization scheme " + std::to_string(scheme));
-  q.scheme = static_cast<quant::Scheme>(scheme);
-  q.bits = r.u8("bits");
   const uint8_t fl = r.u8("quant flags");
   if (fl & 0xe0) r.fail("reserved quant flag bits set");
   q.is_signed = fl & 1;
