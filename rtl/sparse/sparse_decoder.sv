@@ -265,7 +265,7 @@ module sparse_decoder #(
                     (h_fmt == sparse_pkg::FmtBitmap) || (h_fmt == sparse_pkg::FmtCsr) ||
                     (h_fmt == sparse_pkg::FmtCsc) || (h_fmt == sparse_pkg::FmtNm);
   always_comb begin
-    if (h_fmt == sparse_pkg::FmtRlc) h_par_ok = (h_a >= 5'd1) && (h_a <= 5'd17) && (h_b == 5'd0);
+    if (h_fmt == sparse_pkg::FmtRlc) h_par_ok = (h_a >= 5'd1) && (h_a <= 5'd16) && (h_b == 5'd0);
     else if (h_fmt == sparse_pkg::FmtNm) h_par_ok = (h_a >= 5'd1) && (h_a <= h_b) && (h_b <= 5'd16);
     else h_par_ok = (h_a == 5'd0) && (h_b == 5'd0);
   end
