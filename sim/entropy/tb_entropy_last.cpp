@@ -339,6 +339,17 @@ TEST(TunstallLast, BadCodeDecidedWithLastInTheSameCycle) {
   }
 }
 
+// The first codeword outside the dictionary is the one equal to its size: a
+// dictionary of 2^k - 1 strings and all-ones codewords (= 2^k - 1).
+TEST(TunstallLast, CodewordEqualToTheDictionarySizeIsABadCode) {
+  TestDut<Vtunstall_decoder> dut;
+  dut.reset();
+  const auto j = tunstall_job();
+  tunstall_setup(dut, j, j.count, (1u << j.k) - 1);
+  run_case(dut, word_beats({0xffffffffu, 0xffffffffu}), kOnError, "Tunstall codeword == dictionary size");
+  EXPECT_EQ(dut.model().error_code_o, 4u);  // entropy_pkg::ErrBadCode
+}
+
 // One symbol asked for, several words sent: an overrun found in StFinish.
 TEST(TunstallLast, OverrunDecidedWithLastInTheSameCycle) {
   for (int delay = 0; delay <= kMaxDelay; ++delay) {
