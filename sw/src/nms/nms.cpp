@@ -243,10 +243,55 @@ std::vector<uint32_t> greedy_float(std::span<const BoxF> boxes, std::span<const 
   };
   float thr = o.iou_threshold;
   std::vector<uint32_t> kept;
-  for (uint32_t c : candidates(scores, o)) {
+  const auto cand = candidates(scores, o);
+  // Spatial grid over the kept boxes, as in greedy(): with a threshold above 0
+  // a pair whose (float) intersection is empty has IoU 0 (or NaN) and never
+  // suppresses -- except OpenCV's rule that two empty boxes overlap fully,
+  // which without +1 areas makes distant pairs suppress, so that case keeps the
+  // plain loop. A pair with a non-empty float intersection satisfies
+  // min(x2) - max(x1) + p > 0 exactly, so the intervals [x1, x2 + p] (and the
+  // same in y) intersect and share a grid cell. Finite coordinates only.
+  bool use_grid = cand.size() > 256 && thr > 0.0f && (how == FloatIou::Torchvision || p > 0.0f);
+  for (size_t i = 0; use_grid && i < cand.size(); ++i) {
+    const BoxF& b = boxes[cand[i]];
+    use_grid = std::isfinite(b.x1) && std::isfinite(b.y1) && std::isfinite(b.x2) && std::isfinite(b.y2);
+  }
+  double cell = 1, gx0 = 0, gy0 = 0;
+  size_t gw = 0, gh = 0;
+  std::vector<std::vector<uint32_t>> grid;
+  std::vector<uint32_t> big;  // kept boxes covering too many cells: always checked
+  auto cell_of = [&](double v, double v0, size_t n) {
+    const double q = std::floor((v - v0) / cell);
+    return q <= 0 ? size_t{0} : std::min(n - 1, static_cast<size_t>(q));
+  };
+  auto span_of = [&](const BoxF& b, size_t& cx0, size_t& cx1, size_t& cy0, size_t& cy1) {
+    cx0 = cell_of(b.x1, gx0, gw);
+    cx1 = cell_of(static_cast<double>(b.x2) + p, gx0, gw);
+    cy0 = cell_of(b.y1, gy0, gh);
+    cy1 = cell_of(static_cast<double>(b.y2) + p, gy0, gh);
+  };
+  if (use_grid) {
+    double x0 = boxes[cand[0]].x1, y0 = boxes[cand[0]].y1, x1 = boxes[cand[0]].x2, y1 = boxes[cand[0]].y2;
+    double wsum = 0;
+    for (uint32_t c : cand) {
+      const BoxF& b = boxes[c];
+      x0 = std::min<double>(x0, b.x1), y0 = std::min<double>(y0, b.y1);
+      x1 = std::max<double>(x1, static_cast<double>(b.x2) + p), y1 = std::max<double>(y1, static_cast<double>(b.y2) + p);
+      wsum += (static_cast<double>(b.x2) - b.x1) + (static_cast<double>(b.y2) - b.y1);
+    }
+    cell = std::max(wsum / (2.0 * static_cast<double>(cand.size())), 1e-30);
+    // At most ~4 cells per candidate overall (and a grid that fits size_t).
+    while (((x1 - x0) / cell + 1) * ((y1 - y0) / cell + 1) > 4.0 * static_cast<double>(cand.size())) cell *= 2;
+    gx0 = x0, gy0 = y0;
+    gw = static_cast<size_t>((x1 - x0) / cell) + 1, gh = static_cast<size_t>((y1 - y0) / cell) + 1;
+    grid.resize(gw * gh);
+  }
+  std::vector<uint32_t> stamp(use_grid ? boxes.size() : 0, UINT32_MAX);
+  for (uint32_t ci = 0; ci < cand.size(); ++ci) {
+    const uint32_t c = cand[ci];
     bool keep = true;
-    for (uint32_t k : kept) {
-      if (o.class_aware && !classes.empty() && classes[k] != classes[c]) continue;
+    auto check = [&](uint32_t k) {
+      if (o.class_aware && !classes.empty() && classes[k] != classes[c]) return;
       const float ov = overlap(boxes[c], boxes[k]);
       bool sup;
       if (how == FloatIou::Torchvision)
@@ -254,13 +299,41 @@ std::vector<uint32_t> greedy_float(std::span<const BoxF> boxes, std::span<const 
                                                   : static_cast<double>(ov) >= static_cast<double>(thr);
       else
         sup = o.suppress_when == Overlap::Greater ? !(ov <= thr) : !(ov < thr);
-      if (sup) {
-        keep = false;
-        break;
+      if (sup) keep = false;
+    };
+    if (use_grid) {
+      for (uint32_t k : big) {
+        check(k);
+        if (!keep) break;
+      }
+      size_t cx0, cx1, cy0, cy1;
+      span_of(boxes[c], cx0, cx1, cy0, cy1);
+      for (size_t y = cy0; keep && y <= cy1; ++y)
+        for (size_t x = cx0; keep && x <= cx1; ++x)
+          for (uint32_t k : grid[y * gw + x]) {
+            if (stamp[k] == ci) continue;
+            stamp[k] = ci;
+            check(k);
+            if (!keep) break;
+          }
+    } else {
+      for (uint32_t k : kept) {
+        check(k);
+        if (!keep) break;
       }
     }
     if (!keep) continue;
     kept.push_back(c);
+    if (use_grid) {
+      size_t cx0, cx1, cy0, cy1;
+      span_of(boxes[c], cx0, cx1, cy0, cy1);
+      if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > 64) {
+        big.push_back(c);
+      } else {
+        for (size_t y = cy0; y <= cy1; ++y)
+          for (size_t x = cx0; x <= cx1; ++x) grid[y * gw + x].push_back(c);
+      }
+    }
     if (o.max_output > 0 && kept.size() >= o.max_output) break;
     if (o.eta < 1.0f && thr > 0.5f) thr *= o.eta;
   }

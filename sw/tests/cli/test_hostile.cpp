@@ -449,6 +449,72 @@ TEST(HostileLib, NpzCompressedRoundTrip) {
   }
 }
 
+// Decimal boxes take the grid too (above 256 candidates, threshold > 0, and
+// for OpenCV's IoU only with +1 areas); the keep list must equal the plain
+// greedy loop over every kept box with each library's IoU, written out here.
+TEST(HostileLib, NmsFloatGridMatchesThePlainGreedyLoop) {
+  std::mt19937 g(11);
+  for (int trial = 0; trial < 8; ++trial) {
+    const size_t n = 3000;
+    const bool cv = trial >= 4;
+    std::vector<nms::BoxF> boxes(n);
+    std::vector<float> scores(n);
+    std::vector<uint32_t> classes(n);
+    std::uniform_real_distribution<float> pos(-50.f, trial % 2 ? 300.f : 3000.f), sz(0.f, trial % 4 == 3 ? 900.f : 40.f);
+    for (size_t i = 0; i < n; ++i) {
+      const float x = pos(g), y = pos(g);
+      // some boxes touch their neighbour exactly (x2 of one = x1 of the next)
+      const float w = i % 7 == 0 ? 0.f : sz(g), h = sz(g);
+      boxes[i] = {x, y, x + w, y + h};
+      if (i % 5 == 1) boxes[i].x1 = boxes[i - 1].x2, boxes[i].x2 = std::max(boxes[i].x1, boxes[i].x2);
+      scores[i] = std::uniform_real_distribution<float>(0, 1)(g);
+      classes[i] = static_cast<uint32_t>(g() % 3);
+    }
+    nms::Options o;
+    o.iou_threshold = trial % 2 ? 0.3f : 0.6f;
+    o.class_aware = trial == 1 || trial == 5;
+    o.plus_one = cv || trial == 1;
+    if (trial % 4 == 3) o.suppress_when = nms::Overlap::GreaterEqual;
+    const auto how = cv ? nms::FloatIou::OpenCV : nms::FloatIou::Torchvision;
+    const auto got = nms::greedy_float(boxes, scores, classes, o, how);
+    const float p1 = o.plus_one ? 1.f : 0.f;
+    auto iou = [&](const nms::BoxF& a, const nms::BoxF& b) -> float {
+      if (!cv) {  // torchvision, float arithmetic
+        const float iw = std::max(0.f, std::min(a.x2, b.x2) - std::max(a.x1, b.x1) + p1);
+        const float ih = std::max(0.f, std::min(a.y2, b.y2) - std::max(a.y1, b.y1) + p1);
+        const float in = iw * ih;
+        return in / ((a.x2 - a.x1 + p1) * (a.y2 - a.y1 + p1) + (b.x2 - b.x1 + p1) * (b.y2 - b.y1 + p1) - in);
+      }
+      // OpenCV Rect2d: double areas, then 1 - float(jaccard distance)
+      const double aa = (double(a.x2) - a.x1 + p1) * (double(a.y2) - a.y1 + p1);
+      const double ab = (double(b.x2) - b.x1 + p1) * (double(b.y2) - b.y1 + p1);
+      const double iw = std::min<double>(a.x2, b.x2) - std::max<double>(a.x1, b.x1) + p1;
+      const double ih = std::min<double>(a.y2, b.y2) - std::max<double>(a.y1, b.y1) + p1;
+      const double in = iw > 0 && ih > 0 ? iw * ih : 0.0;
+      return 1.f - static_cast<float>(1.0 - in / (aa + ab - in));
+    };
+    std::vector<uint32_t> idx(n);
+    for (uint32_t i = 0; i < n; ++i) idx[i] = i;
+    std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return scores[a] > scores[b]; });
+    std::vector<uint32_t> want;
+    for (uint32_t c : idx) {
+      bool keep = true;
+      for (uint32_t k : want) {
+        if (o.class_aware && classes[k] != classes[c]) continue;
+        const float v = iou(boxes[c], boxes[k]);
+        const bool sup = cv ? (o.suppress_when == nms::Overlap::Greater ? !(v <= o.iou_threshold) : !(v < o.iou_threshold))
+                            : (o.suppress_when == nms::Overlap::Greater ? double(v) > double(o.iou_threshold)
+                                                                        : double(v) >= double(o.iou_threshold));
+        if (sup) keep = false;
+      }
+      if (keep) want.push_back(c);
+    }
+    EXPECT_EQ(got, want) << "trial " << trial;
+    EXPECT_GT(want.size(), 50u) << "trial " << trial;
+    EXPECT_LT(want.size(), n) << "trial " << trial;  // something was suppressed
+  }
+}
+
 // The golden NMS uses a spatial grid above 256 candidates; its keep list must
 // equal the plain O(n·kept) greedy loop's, written out here.
 TEST(HostileLib, NmsGridMatchesThePlainGreedyLoop) {
