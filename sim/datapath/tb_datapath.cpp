@@ -267,7 +267,7 @@ TEST_P(DatapathRandom, HolesExplicitZerosSplitRowsOutOfOrderRows) {
 TEST_P(DatapathRandom, MalformedBeatsFlagErrorAndNeverHang) {
   DatapathRtl dut(opts(GetParam()));
   std::mt19937_64 g(sim::test_seed());
-  for (int kind = 0; kind < 4; ++kind) {
+  for (int kind = 0; kind < 6; ++kind) {
     Case c = random_case(g, 6, 50, WPrec::Int4, 0.5, 2);
     auto beats = pack_dense(c.w, c.rows, c.cols, WPrec::Int4);
     NzBeat& b = beats[beats.size() / 2];
@@ -277,6 +277,8 @@ TEST_P(DatapathRandom, MalformedBeatsFlagErrorAndNeverHang) {
       case 2: b.mask |= uint64_t{1} << 40; break;          // slot INT4 does not use
       case 3: beats.back().row_last = false;               // last without row_last
               beats.back().last = true; break;
+      case 4: b.mask |= 1; b.val[0] = 8; break;            // one past the INT4 maximum
+      case 5: b.mask |= 1; b.val[0] = -9; break;           // one below the INT4 minimum
     }
     const auto got = dut.run(beats, c.cfg, c.x, c.ch);
     EXPECT_TRUE(got.error) << "kind " << kind;
