@@ -10,6 +10,7 @@
 #include "squish/he/engine.hpp"
 #include "squish/he/modarith.hpp"
 #include "squish/he/npy64.hpp"
+#include "squish/runtime/fault.hpp"
 #include "squish/he/ntt.hpp"
 #include "squish/io/npy.hpp"
 #include "squish/json.hpp"
@@ -25,7 +26,7 @@ int cmd_ntt(Args args) {
       .option("--b", &b_path, "second polynomial, same n", "B.npy")
       .option("--modulus", [&](const std::string& v) { q = parse_number<uint64_t>("--modulus", v, 3, (1ull << 61) - 1); },
               "Q: a prime = 1 mod 2n below 2^61 (below 2^60 for rtl)", "Q")
-      .option("--engine", &engine, "golden (C++ NTT, default) or rtl (Verilated he_ntt_unit, B = 2)", "E")
+      .option("--engine", &engine, "golden (C++ NTT, default) or rtl (Verilated he_ntt_unit, B = 2, checked against golden: exit 3 if they differ)", "E")
       .option("-o", &out, "output .npy: the n int64 coefficients of A*B mod (x^n + 1, Q), in [0, Q)", "C.npy")
       .flag("--json", &json, "print a JSON summary");
   if (!p.parse(args)) return kOk;
@@ -52,13 +53,21 @@ int cmd_ntt(Args args) {
     ub[i] = m.from_signed(b.values[i]);
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = fn(q, ua, ub);
+  auto r = fn(q, ua, ub);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // --engine rtl: the unit's product checked against the golden NTT, like every
+  // other block command (exit 3 on a difference; SQUISH_FAULT=ntt tests it)
+  bool matches = true;
+  if (engine == "rtl") {
+    if (!r.c.empty() && runtime::fault_armed("ntt")) r.c[0] = r.c[0] == 0 ? 1 : r.c[0] - 1;
+    matches = r.c == he::golden_polymul(q, ua, ub).c;
+  }
   std::vector<int64_t> c(r.c.begin(), r.c.end());
   io::write_file(out, he::write_npy_i64({n}, c));
   if (json) {
     json::Value v = json::Object{{"n", n}, {"modulus", std::to_string(q)}, {"engine", engine}, {"seconds", secs},
                                  {"cycles", r.cycles}, {"ntt_cycles", r.ntt_cycles}, {"output", out}};
+    if (engine == "rtl") v["bit_exact"] = matches;
     std::printf("%s\n", v.dump(2).c_str());
   } else {
     std::printf("ntt: n %zu, Q %llu, engine %s, %.3f ms", n, static_cast<unsigned long long>(q), engine.c_str(), secs * 1e3);
@@ -66,6 +75,11 @@ int cmd_ntt(Args args) {
       std::printf(", %llu cycles (%llu in the three transforms)", static_cast<unsigned long long>(r.cycles),
                   static_cast<unsigned long long>(r.ntt_cycles));
     std::printf("\n  wrote %s (int64, A*B mod (x^n + 1, Q))\n", out.c_str());
+  }
+  if (!matches) {
+    std::fprintf(stderr, "squish ntt: the RTL NTT unit's product differs from the golden NTT's (%s holds the RTL's)\n",
+                 out.c_str());
+    return kMismatch;
   }
   return kOk;
 }

@@ -9,6 +9,7 @@
 //   nms      the device's and the NMS unit's keep list: the last index dropped
 //   datapath the datapath RTL's first output (accumulator and int8), bit 0
 //   entropy  the entropy decoder's first symbol, bit 0
+//   ntt      the RTL NTT unit's first product coefficient, off by one (squish ntt)
 // Only the RTL engines are wrapped; the golden ones are never touched. A
 // notice goes to stderr whenever a fault is armed, so no normal run is silent
 // about it.

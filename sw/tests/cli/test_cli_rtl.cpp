@@ -12,6 +12,8 @@
 
 #include "../graph/model_builder.hpp"
 #include "cli_run.hpp"
+#include "squish/he/modarith.hpp"
+#include "squish/he/npy64.hpp"
 #include "squish/io/npy.hpp"
 #include "squish/tensor.hpp"
 
@@ -178,4 +180,23 @@ TEST_F(CliRtl, NetworkRunOnTheTopBitExactAndFaultCaught) {
                 " --prune-unstructured 0.5 --bits 4 --sparse-format bitmap --coder rans").code, 0);
   const auto f = run(base + " --engine rtl -o " + p("f.npz"), "SQUISH_FAULT=gemm");
   EXPECT_EQ(f.code, 3);
+}
+
+TEST_F(CliRtl, NttProductOnTheRtlUnitAndFaultCaught) {
+  std::mt19937_64 g(6);
+  const size_t n = 256;
+  const uint64_t q = squish::he::ntt_primes(60, n, 1)[0];
+  std::vector<int64_t> a(n), b(n);
+  for (auto& v : a) v = static_cast<int64_t>(g() % q);
+  for (auto& v : b) v = static_cast<int64_t>(g() % 17) - 8;  // small, signed: a plaintext-like operand
+  io::write_file(p("a.npy"), squish::he::write_npy_i64({n}, a));
+  io::write_file(p("b.npy"), squish::he::write_npy_i64({n}, b));
+  const std::string base = "ntt --a " + p("a.npy") + " --b " + p("b.npy") + " --modulus " + std::to_string(q);
+  ASSERT_EQ(run(base + " -o " + p("g.npy")).code, 0);
+  const auto r = run(base + " --engine rtl --json -o " + p("r.npy"));
+  ASSERT_EQ(r.code, 0);
+  EXPECT_TRUE(nlohmann::json::parse(r.out)["bit_exact"].get<bool>());
+  EXPECT_GT(nlohmann::json::parse(r.out)["cycles"].get<uint64_t>(), 0u);
+  EXPECT_EQ(bytes("g.npy"), bytes("r.npy"));
+  EXPECT_EQ(run(base + " --engine rtl -o " + p("f.npy"), "SQUISH_FAULT=ntt").code, 3);
 }
