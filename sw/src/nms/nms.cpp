@@ -117,6 +117,45 @@ std::vector<uint32_t> candidates(std::span<const float> scores, const Options& o
   return idx;
 }
 
+// The kept boxes of greedy() and greedy_float() bucketed by grid cell. A box
+// covering more than 64 cells goes to `big` and is checked for every
+// candidate; `stamp` makes each kept box checked once per candidate.
+struct KeptGrid {
+  size_t gw = 0, gh = 0;
+  std::vector<std::vector<uint32_t>> cells;
+  std::vector<uint32_t> big, stamp;
+  void init(size_t w, size_t h, size_t nboxes) {
+    gw = w, gh = h;
+    cells.resize(w * h);
+    stamp.assign(nboxes, UINT32_MAX);
+  }
+  // Calls check(k) for the big boxes and every kept box in the cells
+  // [cx0, cx1] x [cy0, cy1], until keep turns false.
+  template <class F>
+  void visit(size_t cx0, size_t cx1, size_t cy0, size_t cy1, uint32_t ci, const bool& keep, F&& check) {
+    for (uint32_t k : big) {
+      check(k);
+      if (!keep) return;
+    }
+    for (size_t y = cy0; keep && y <= cy1; ++y)
+      for (size_t x = cx0; keep && x <= cx1; ++x)
+        for (uint32_t k : cells[y * gw + x]) {
+          if (stamp[k] == ci) continue;
+          stamp[k] = ci;
+          check(k);
+          if (!keep) break;
+        }
+  }
+  void insert(uint32_t c, size_t cx0, size_t cx1, size_t cy0, size_t cy1) {
+    if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > 64) {
+      big.push_back(c);
+      return;
+    }
+    for (size_t y = cy0; y <= cy1; ++y)
+      for (size_t x = cx0; x <= cx1; ++x) cells[y * gw + x].push_back(c);
+  }
+};
+
 }  // namespace
 
 std::vector<uint32_t> greedy(std::span<const Box> boxes, std::span<const float> scores,
@@ -136,8 +175,7 @@ std::vector<uint32_t> greedy(std::span<const Box> boxes, std::span<const float> 
   const bool use_grid = cand.size() > 256 && t.mant > 0 && (o.empty_union == EmptyUnion::NoSuppress || o.plus_one);
   int64_t cell = 1, gx0 = 0, gy0 = 0;
   size_t gw = 0, gh = 0;
-  std::vector<std::vector<uint32_t>> grid;
-  std::vector<uint32_t> big;  // kept boxes covering too many cells: always checked
+  KeptGrid grid;
   auto span_of = [&](const Box& b, size_t& cx0, size_t& cx1, size_t& cy0, size_t& cy1) {
     cx0 = static_cast<size_t>((b.x1 - gx0) / cell);
     cx1 = std::min(gw - 1, static_cast<size_t>((b.x2 - gx0) / cell));
@@ -159,9 +197,8 @@ std::vector<uint32_t> greedy(std::span<const Box> boxes, std::span<const float> 
       cell *= 2;
     gx0 = x0, gy0 = y0;
     gw = static_cast<size_t>((x1 - x0) / cell + 1), gh = static_cast<size_t>((y1 - y0) / cell + 1);
-    grid.resize(gw * gh);
+    grid.init(gw, gh, boxes.size());
   }
-  std::vector<uint32_t> stamp(use_grid ? boxes.size() : 0, UINT32_MAX);
   for (uint32_t ci = 0; ci < cand.size(); ++ci) {
     const uint32_t c = cand[ci];
     bool keep = true;
@@ -177,20 +214,9 @@ std::vector<uint32_t> greedy(std::span<const Box> boxes, std::span<const float> 
       if (suppresses(kb, cb, t, o)) keep = false;
     };
     if (use_grid) {
-      for (uint32_t k : big) {
-        check(k);
-        if (!keep) break;
-      }
       size_t cx0, cx1, cy0, cy1;
       span_of(boxes[c], cx0, cx1, cy0, cy1);
-      for (size_t y = cy0; keep && y <= cy1; ++y)
-        for (size_t x = cx0; keep && x <= cx1; ++x)
-          for (uint32_t k : grid[y * gw + x]) {
-            if (stamp[k] == ci) continue;
-            stamp[k] = ci;
-            check(k);
-            if (!keep) break;
-          }
+      grid.visit(cx0, cx1, cy0, cy1, ci, keep, check);
     } else {
       for (uint32_t k : kept) {
         check(k);
@@ -202,12 +228,7 @@ std::vector<uint32_t> greedy(std::span<const Box> boxes, std::span<const float> 
     if (use_grid) {
       size_t cx0, cx1, cy0, cy1;
       span_of(boxes[c], cx0, cx1, cy0, cy1);
-      if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > 64) {
-        big.push_back(c);
-      } else {
-        for (size_t y = cy0; y <= cy1; ++y)
-          for (size_t x = cx0; x <= cx1; ++x) grid[y * gw + x].push_back(c);
-      }
+      grid.insert(c, cx0, cx1, cy0, cy1);
     }
     if (o.max_output > 0 && kept.size() >= o.max_output) break;
     if (o.eta < 1.0f && thr > 0.5f) {
@@ -258,8 +279,7 @@ std::vector<uint32_t> greedy_float(std::span<const BoxF> boxes, std::span<const 
   }
   double cell = 1, gx0 = 0, gy0 = 0;
   size_t gw = 0, gh = 0;
-  std::vector<std::vector<uint32_t>> grid;
-  std::vector<uint32_t> big;  // kept boxes covering too many cells: always checked
+  KeptGrid grid;
   auto cell_of = [&](double v, double v0, size_t n) {
     const double q = std::floor((v - v0) / cell);
     return q <= 0 ? size_t{0} : std::min(n - 1, static_cast<size_t>(q));
@@ -284,9 +304,8 @@ std::vector<uint32_t> greedy_float(std::span<const BoxF> boxes, std::span<const 
     while (((x1 - x0) / cell + 1) * ((y1 - y0) / cell + 1) > 4.0 * static_cast<double>(cand.size())) cell *= 2;
     gx0 = x0, gy0 = y0;
     gw = static_cast<size_t>((x1 - x0) / cell) + 1, gh = static_cast<size_t>((y1 - y0) / cell) + 1;
-    grid.resize(gw * gh);
+    grid.init(gw, gh, boxes.size());
   }
-  std::vector<uint32_t> stamp(use_grid ? boxes.size() : 0, UINT32_MAX);
   for (uint32_t ci = 0; ci < cand.size(); ++ci) {
     const uint32_t c = cand[ci];
     bool keep = true;
@@ -302,20 +321,9 @@ std::vector<uint32_t> greedy_float(std::span<const BoxF> boxes, std::span<const 
       if (sup) keep = false;
     };
     if (use_grid) {
-      for (uint32_t k : big) {
-        check(k);
-        if (!keep) break;
-      }
       size_t cx0, cx1, cy0, cy1;
       span_of(boxes[c], cx0, cx1, cy0, cy1);
-      for (size_t y = cy0; keep && y <= cy1; ++y)
-        for (size_t x = cx0; keep && x <= cx1; ++x)
-          for (uint32_t k : grid[y * gw + x]) {
-            if (stamp[k] == ci) continue;
-            stamp[k] = ci;
-            check(k);
-            if (!keep) break;
-          }
+      grid.visit(cx0, cx1, cy0, cy1, ci, keep, check);
     } else {
       for (uint32_t k : kept) {
         check(k);
@@ -327,12 +335,7 @@ std::vector<uint32_t> greedy_float(std::span<const BoxF> boxes, std::span<const 
     if (use_grid) {
       size_t cx0, cx1, cy0, cy1;
       span_of(boxes[c], cx0, cx1, cy0, cy1);
-      if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > 64) {
-        big.push_back(c);
-      } else {
-        for (size_t y = cy0; y <= cy1; ++y)
-          for (size_t x = cx0; x <= cx1; ++x) grid[y * gw + x].push_back(c);
-      }
+      grid.insert(c, cx0, cx1, cy0, cy1);
     }
     if (o.max_output > 0 && kept.size() >= o.max_output) break;
     if (o.eta < 1.0f && thr > 0.5f) thr *= o.eta;
