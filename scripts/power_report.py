@@ -23,8 +23,8 @@ for line in sys.stdin:
 out = {"node": "OSU 0.18 um (qflow-tech-osu018), 1.8 V, typical corner",
        "method": "Icarus gate-level simulation of the make synth netlist (zero delay: "
                  "glitches not counted) -> per-net activity -> Liberty power model (scripts/power_engine.py)",
-       "cases": old, "energy": {}}
-e = out["energy"]
+       "cases": old}
+e = out  # bench.json: energy.pj_per_mac.{int8,int4,int2} (bench.sh files this JSON under "energy")
 thr = out["throughput"] = {}
 for prec in ("int8", "int4", "int2"):
     c = old.get(f"mac_pe_array_{prec}")
