@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 
+#include "flint_oracle.hpp"
 #include "squish/error.hpp"
 #include "squish/he/bfv.hpp"
 #include "squish/he/layer.hpp"
@@ -34,28 +35,9 @@ he::Plaintext random_plain(const he::BfvContext& ctx, std::mt19937_64& rng) {
   return p;
 }
 
-// Plaintext negacyclic product mod (x^n + 1, t) with the centred lift of b, by FLINT.
+// Plaintext negacyclic product mod (x^n + 1, t), by FLINT.
 std::vector<uint64_t> flint_mul_t(uint64_t t, const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
-  const size_t n = a.size();
-  nmod_poly_t pa, pb, pc, f;
-  nmod_poly_init(pa, t);
-  nmod_poly_init(pb, t);
-  nmod_poly_init(pc, t);
-  nmod_poly_init(f, t);
-  for (size_t i = 0; i < n; ++i) {
-    nmod_poly_set_coeff_ui(pa, static_cast<slong>(i), a[i]);
-    nmod_poly_set_coeff_ui(pb, static_cast<slong>(i), b[i]);
-  }
-  nmod_poly_set_coeff_ui(f, 0, 1);
-  nmod_poly_set_coeff_ui(f, static_cast<slong>(n), 1);
-  nmod_poly_mulmod(pc, pa, pb, f);
-  std::vector<uint64_t> c(n);
-  for (size_t i = 0; i < n; ++i) c[i] = nmod_poly_get_coeff_ui(pc, static_cast<slong>(i));
-  nmod_poly_clear(pa);
-  nmod_poly_clear(pb);
-  nmod_poly_clear(pc);
-  nmod_poly_clear(f);
-  return c;
+  return he_test::flint_negacyclic(t, a, b);
 }
 
 TEST(HeBfv, ParametersFollowTheHeStandard) {
