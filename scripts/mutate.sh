@@ -39,7 +39,12 @@ while IFS= read -r line; do
   else
     backup=$(mktemp); cp "$path" "$backup"; cur="$path"
     python3 -c 'import sys; p,o,r=sys.argv[1:]; s=open(p).read(); open(p,"w").write(s.replace(o,r,1))' "$path" "$orig" "$repl"
-    if ! cmake --build "$build" -j 2 --target "tb_$block" > "$rep/mutate_build.log" 2>&1; then
+    # Build twice: a mutant can make Verilator name its DepSet files differently;
+    # the first build still compiles the old list (stale files, a false "does not
+    # build" or a binary that is not the mutant); CMake re-reads the models' file
+    # lists on the next build, whose result decides.
+    cmake --build "$build" -j 2 --target "tb_$block" > "$rep/mutate_build.log" 2>&1
+    if ! cmake --build "$build" -j 2 --target "tb_$block" >> "$rep/mutate_build.log" 2>&1; then
       res="invalid (mutant does not build)"; invalid=$((invalid + 1))
     elif ctest --test-dir "$build" -L "^$block\$" -LE regress --stop-on-failure -j 2 > "$rep/mutate_test.log" 2>&1; then
       res="SURVIVED"; survived=$((survived + 1))
@@ -58,7 +63,8 @@ while IFS= read -r line; do
 done < "$list"
 echo "]" >> "$js"
 # Rebuild the testbenches that were mutated from the restored RTL.
-[ -n "$blocks" ] && cmake --build "$build" -j 2 --target $blocks > /dev/null 2>&1
+[ -n "$blocks" ] && { cmake --build "$build" -j 2 --target $blocks > /dev/null 2>&1
+  cmake --build "$build" -j 2 --target $blocks > /dev/null 2>&1 || echo "mutate: rebuilding$blocks from the restored RTL failed" >&2; }
 valid=$((killed + survived))
 rate=$( [ $valid -gt 0 ] && echo "scale=1; 100 * $killed / $valid" | bc || echo 0)
 summary="mutate: $n mutations, $killed killed, $survived survived, $invalid invalid; kill rate $rate % of $valid valid"

@@ -75,6 +75,7 @@ int cmd_detect(Args args) {
   p.option("--engine", &engine, "float, golden or rtl (network and NMS on the RTL, checked against golden)", "E");
   p.option("-o", &out, "kept boxes as CSV x1,y1,x2,y2,score in input pixels, keep order (default stdout); with N > 1 images a leading image column", "OUT.csv");
   p.flag("--json", &js, "per-image boxes and the run's figures as JSON on stdout");
+  p.flag("--quiet", &na.quiet, "no progress on stderr");
   add_net_options(p, na);
   if (!p.parse(args)) return kOk;
   if (anchors_arg.empty()) throw UsageError("missing --anchors ANCHORS.npy|128|256");

@@ -26,7 +26,7 @@ std::pair<unsigned, unsigned> parse_nm(const std::string& v) {
 
 int cmd_gemv(Args args) {
   std::string wpath, xpath, out, engine = "golden", output = "requant", format = "bitmap";
-  bool as_json = false, relu = false, allow_nonfinite = false;
+  bool as_json = false, relu = false, allow_nonfinite = false, quiet = false;
   datapath::LayerSpec spec;
   int set_prune = 0;
   unsigned batch = 0;
@@ -58,6 +58,7 @@ int cmd_gemv(Args args) {
   p.flag("--allow-nonfinite", &allow_nonfinite, "accept NaN/Inf in W or X (quantized as clamped) instead of exit 2");
   p.flag("--relu", &relu, "fuse a ReLU into the requantization");
   p.flag("--json", &as_json, "print a JSON object on stdout");
+  p.flag("--quiet", &quiet, "no progress on stderr");
   if (!p.parse(args)) return kOk;
   if (wpath.empty() || xpath.empty() || out.empty()) throw UsageError("--weights, --input and -o are required");
   spec.bits = std::stoi(bits_s);
@@ -105,7 +106,7 @@ int cmd_gemv(Args args) {
   const bool through_decoder = spec.format != sparse::Format::Dense && spec.format != sparse::Format::Coo;
   std::vector<uint8_t> payload;
   if (rtl && through_decoder) payload = sparse::serialize(L.encoding);
-  const Progress prog(as_json);
+  const Progress prog(quiet || as_json);
   for (size_t v0 = 0; v0 < n; v0 += batch) {
     const uint32_t b = static_cast<uint32_t>(std::min<size_t>(batch, n - v0));
     auto cfg = L.config(b);

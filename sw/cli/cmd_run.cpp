@@ -39,7 +39,7 @@ NetRun run_network(const std::string& model, const Tensor& input, const std::str
   if (!dtype_is_float(input.dtype)) throw FormatError("input: expected float32 values, got " + std::string(dtype_name(input.dtype)));
   const size_t N = input.shape[0];
   r.images = N;
-  NetProgress prog(true);
+  NetProgress prog(!na.quiet);
   if (engine == "float") {
     if (!is_model_json(model)) throw UsageError("--engine float runs a model.json (a .sqz holds the quantized network)");
     const graph::Graph g = graph::load_tfjs_graph(model);
@@ -172,6 +172,7 @@ int cmd_run(Args args) {
   p.option("--engine", &engine, "float (model.json as written), golden (int8 engine, C++ models) or rtl (int8 on the Verilated top, checked against golden)", "E");
   p.option("-o", &out, "outputs: one float32 array per graph output, [N, ...], keyed by output name", "OUT.npz");
   p.flag("--json", &js, "per-layer and total figures as JSON on stdout");
+  p.flag("--quiet", &na.quiet, "no progress on stderr");
   add_net_options(p, na);
   if (!p.parse(args)) return kOk;
   if (in.empty()) throw UsageError("missing --input IN.npy");

@@ -20,6 +20,7 @@ struct NetArgs {
   container::CompressOptions o;
   std::string sparse_fmt = "dense", coder = "none", rounding = "even", norm = "l1", calib;
   int set_prune = 0, set_quant = 0;
+  bool quiet = false;  ///< run/detect --quiet: no progress on stderr
 };
 void add_net_options(ArgParser& p, NetArgs& a, bool with_calib = true);
 container::CompressOptions finish_net_options(NetArgs& a);
