@@ -347,6 +347,37 @@ std::vector<uint8_t> serialize(const Container& c) {
   return std::move(h.b);
 }
 
+namespace {
+// The header CRC at r.pos (over every byte before it); returns the header size.
+size_t read_header_crc(Reader& r, bool check_crc) {
+  const size_t crc_at = r.pos;
+  const uint32_t stored = r.u32("header CRC");
+  const uint32_t calc = io::crc32(r.b.first(crc_at));
+  if (check_crc && stored != calc) {
+    r.pos = crc_at;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "CRC mismatch (stored %08x, computed %08x)", stored, calc);
+    r.fail(buf);
+  }
+  return r.pos;
+}
+
+// A section of n bytes at off (at least min_bytes, ending in the CRC-32 of the
+// rest) lies inside the file and, with check_crc, its CRC matches.
+void check_section_frame(std::span<const uint8_t> bytes, uint64_t off, uint64_t n, uint64_t min_bytes, const std::string& ctx,
+                         bool check_crc) {
+  if (n < min_bytes || off > bytes.size() || n > bytes.size() - off)
+    throw FormatError(ctx + " at byte " + std::to_string(off) + ": truncated (needs " + std::to_string(n) + " bytes, file has " + std::to_string(bytes.size() > off ? bytes.size() - off : 0) + ")");
+  const uint32_t crc_stored = static_cast<uint32_t>(bytes[off + n - 4] | (bytes[off + n - 3] << 8) | (bytes[off + n - 2] << 16)) | (static_cast<uint32_t>(bytes[off + n - 1]) << 24);
+  const uint32_t crc_calc = io::crc32(bytes.subspan(off, n - 4));
+  if (check_crc && crc_stored != crc_calc) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, ": CRC mismatch (stored %08x, computed %08x)", crc_stored, crc_calc);
+    throw FormatError(ctx + " at byte " + std::to_string(off + n - 4) + buf);
+  }
+}
+}  // namespace
+
 Container parse(std::span<const uint8_t> bytes, uint64_t max_elements, bool check_crc) {
   Container c;
   Reader r{bytes, 0, bytes.size(), "header"};
@@ -373,31 +404,14 @@ Container parse(std::span<const uint8_t> bytes, uint64_t max_elements, bool chec
     o = r.u64("section offset");
     n = r.u64("section size");
   }
-  const size_t crc_at = r.pos;
-  const uint32_t stored = r.u32("header CRC");
-  const uint32_t calc = io::crc32(bytes.first(crc_at));
-  if (check_crc && stored != calc) {
-    r.pos = crc_at;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "CRC mismatch (stored %08x, computed %08x)", stored, calc);
-    r.fail(buf);
-  }
-  c.header_bytes = r.pos;
+  c.header_bytes = read_header_crc(r, check_crc);
   uint64_t expect = r.pos;
   std::unordered_set<std::string> names;
   for (uint32_t k = 0; k < count; ++k) {
     const auto [off, n] = table[k];
     const std::string ctx = "section " + std::to_string(k);
     if (off != expect) throw FormatError(ctx + ": table says byte " + std::to_string(off) + ", expected " + std::to_string(expect));
-    if (n < 8 || off > bytes.size() || n > bytes.size() - off)
-      throw FormatError(ctx + " at byte " + std::to_string(off) + ": truncated (needs " + std::to_string(n) + " bytes, file has " + std::to_string(bytes.size() > off ? bytes.size() - off : 0) + ")");
-    const uint32_t crc_stored = static_cast<uint32_t>(bytes[off + n - 4] | (bytes[off + n - 3] << 8) | (bytes[off + n - 2] << 16)) | (static_cast<uint32_t>(bytes[off + n - 1]) << 24);
-    const uint32_t crc_calc = io::crc32(bytes.subspan(off, n - 4));
-    if (check_crc && crc_stored != crc_calc) {
-      char buf[96];
-      std::snprintf(buf, sizeof buf, ": CRC mismatch (stored %08x, computed %08x)", crc_stored, crc_calc);
-      throw FormatError(ctx + " at byte " + std::to_string(off + n - 4) + buf);
-    }
+    check_section_frame(bytes, off, n, 8, ctx, check_crc);
     Reader sr{bytes, static_cast<size_t>(off), static_cast<size_t>(off + n - 4), ctx};
     Section s = read_section_body(sr, max_elements);
     if (!names.insert(s.name).second) throw FormatError(ctx + " at byte " + std::to_string(off) + ": duplicate tensor name '" + s.name + "'");
@@ -1067,30 +1081,13 @@ Container parse_v2(std::span<const uint8_t> bytes, uint64_t max_elements, bool c
   if (count > bytes.size() - r.pos) r.fail("section count " + std::to_string(count) + " does not fit the file");
   std::vector<uint64_t> sizes(count);
   for (auto& n : sizes) n = r.var("section size");
-  const size_t crc_at = r.pos;
-  const uint32_t stored = r.u32("header CRC");
-  const uint32_t calc = io::crc32(bytes.first(crc_at));
-  if (check_crc && stored != calc) {
-    r.pos = crc_at;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "CRC mismatch (stored %08x, computed %08x)", stored, calc);
-    r.fail(buf);
-  }
-  c.header_bytes = r.pos;
+  c.header_bytes = read_header_crc(r, check_crc);
   uint64_t off = r.pos;
   std::unordered_set<std::string> names;
   for (uint64_t k = 0; k < count; ++k) {
     const uint64_t n = sizes[k];
     const std::string ctx = "section " + std::to_string(k);
-    if (n < 4 || off > bytes.size() || n > bytes.size() - off)
-      throw FormatError(ctx + " at byte " + std::to_string(off) + ": truncated (needs " + std::to_string(n) + " bytes, file has " + std::to_string(bytes.size() > off ? bytes.size() - off : 0) + ")");
-    const uint32_t crc_stored = static_cast<uint32_t>(bytes[off + n - 4] | (bytes[off + n - 3] << 8) | (bytes[off + n - 2] << 16)) | (static_cast<uint32_t>(bytes[off + n - 1]) << 24);
-    const uint32_t crc_calc = io::crc32(bytes.subspan(off, n - 4));
-    if (check_crc && crc_stored != crc_calc) {
-      char buf[96];
-      std::snprintf(buf, sizeof buf, ": CRC mismatch (stored %08x, computed %08x)", crc_stored, crc_calc);
-      throw FormatError(ctx + " at byte " + std::to_string(off + n - 4) + buf);
-    }
+    check_section_frame(bytes, off, n, 4, ctx, check_crc);
     Reader2 sr{{bytes, static_cast<size_t>(off), static_cast<size_t>(off + n - 4), ctx}};
     Section s = read_section_body_v2(sr, max_elements, def);
     if (!names.insert(s.name).second) throw FormatError(ctx + " at byte " + std::to_string(off) + ": duplicate tensor name '" + s.name + "'");
