@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One formal proof with Yosys 0.23 + yosys-smtbmc + z3 (CTest label "formal").
-#   formal/run.sh NAME HARNESS DEPTH [PARAM=VALUE ...]
+#   formal/run.sh NAME HARNESS DEPTH [memory=arrays] [PARAM=VALUE ...]
 # Reads every rtl/ file (-defer: only what the harness instantiates is
 # elaborated) and formal/HARNESS.sv, sets the harness parameters, maps the
 # asynchronous resets to synchronous ones for the solver (async2sync), and runs
@@ -9,6 +9,9 @@
 #      makes the result hold for any trace length; "bounded only" otherwise).
 # z3 4.8.12 (Debian 12) stalls in smtbmc's incremental mode on these models;
 # --unroll (one unrolled formula per step) finishes them.
+# Memories become flip-flops (memory_map), unless memory=arrays is given: then
+# they stay SMT arrays (memory -nomap -nordff), which z3 solves far faster for the
+# 256-entry tables of the entropy decoders.
 # Prints the wall time of each step. Work files go to $FORMAL_OUT (default
 # build/formal/NAME).
 set -uo pipefail
@@ -16,14 +19,17 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../scripts/rtl-files.sh"
 name=${1:?usage: run.sh NAME HARNESS DEPTH [PARAM=VALUE...]}; harness=${2:?}; depth=${3:?}; shift 3
 out=${FORMAL_OUT:-$here/../build/formal}/$name; mkdir -p "$out"
-chp=""; for kv in "$@"; do chp+=" -set ${kv%%=*} ${kv#*=}"; done
+chp=""; mem="memory_map"
+for kv in "$@"; do
+  if [ "$kv" = memory=arrays ]; then mem="memory -nomap -nordff"; else chp+=" -set ${kv%%=*} ${kv#*=}"; fi
+done
 pk=$(echo $rtl_pkgs); md=$(echo $rtl_modules)
 { echo "read_verilog -sv -formal -DSYNTHESIS $pk"
   echo "read_verilog -sv -formal -DSYNTHESIS -defer -I $here $md"
   echo "read_verilog -sv -formal -DSYNTHESIS -defer -I $here $here/$harness.sv"
   [ -n "$chp" ] && echo "chparam$chp $harness"
   echo "hierarchy -check -top $harness"
-  echo "proc; flatten; opt_clean; memory_map; opt -fast; async2sync; opt -fast; dffunmap"
+  echo "proc; flatten; opt_clean; $mem; opt -fast; async2sync; opt -fast; dffunmap"
   echo "write_smt2 -wires $out/model.smt2"; } > "$out/model.ys"
 t0=$(date +%s.%N)
 if ! yosys -q -l "$out/yosys.log" -s "$out/model.ys" >/dev/null 2>&1; then
