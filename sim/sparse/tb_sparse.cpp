@@ -360,17 +360,31 @@ TEST_P(SparseMalformed, ErrorExactlyWhenSoftwareRejects) {
 }
 SQUISH_BACKPRESSURE_SUITE(SparseMalformed);
 
-// The row bound at its edge (the header check is rows <= 2^RowWidth): a CSR
-// matrix of exactly 2^RowWidth rows (one beat per row, nearly all empty)
-// decodes like the model; one more row is rejected at the header, before any
-// beat. Kills the `>` -> `>=` mutation of the bound, which no other test
-// reached (no other test goes near 2^16 rows).
+// The row bound at its edge (the header check is rows <= 2^RowWidth): a matrix
+// of exactly 2^RowWidth rows (one beat per row, nearly all empty) decodes like
+// the model; one more row is rejected at the header, before any beat. Run for
+// CSR (rows = the tensor's rows) and CSC (rows = the tensor's columns), since
+// the header check has one branch each. Kills the `>` -> `>=` mutations of the
+// bound, which no other test reached (no other test goes near 2^16 rows).
+void row_count_at_the_bound(sp::Format f);
 TEST(SparseLimits, RowCountAtTheBound) {
+  for (const auto f : {sp::Format::Csr, sp::Format::Csc}) {
+    SCOPED_TRACE(f == sp::Format::Csr ? "CSR" : "CSC");
+    row_count_at_the_bound(f);
+  }
+}
+
+// CSR: rows are the tensor's rows; CSC: the tensor's columns become the rows
+// (the header check has one branch per case).
+void row_count_at_the_bound(sp::Format f) {
   Rng rng(test_seed());
   const uint32_t rows = 1u << Vsparse_decoder_sparse_decoder::PubRowWidth;
   const auto p = dp::WPrec::Int8;
-  run_jobs({make_job(rng, sp::Format::Csr, p, rows, 2, 0.0005, false, false)}, p, Backpressure::None);
-  const Job over = make_job(rng, sp::Format::Csr, p, rows + 1, 2, 0.0005, false, false);
+  auto job = [&](uint32_t r) {
+    return f == sp::Format::Csr ? make_job(rng, f, p, r, 2, 0.0005, false, false) : make_job(rng, f, p, 2, r, 0.0005, false, false);
+  };
+  run_jobs({job(rows)}, p, Backpressure::None);
+  const Job over = job(rows + 1);
   TestDut<Vsparse_decoder> dut;
   set_wprec(dut.model(), p);
   dut.reset();
@@ -413,6 +427,20 @@ TEST(SparseErrors, CodesAndBoundedLatency) {
   run(b, dp::WPrec::Int8, 1, "bad magic -> header");
   run(ser(sp::Format::Csr), dp::WPrec::Int4, 1, "8-bit payload at INT4 -> header");
   run(ser(sp::Format::Coo), dp::WPrec::Int8, 1, "n-D COO has no RTL decoder -> header");
+  {
+    // RLC run bits live in word 0, bits 19:15; the format allows 1..16.
+    sp::Params rp = prm;
+    rp.rlc_run_bits = 16;
+    auto r = sp::serialize(sp::encode(sp::Format::Rlc, w, shape, rp));
+    uint32_t w0 = static_cast<uint32_t>(r[0]) | r[1] << 8 | r[2] << 16 | static_cast<uint32_t>(r[3]) << 24;
+    ASSERT_EQ((w0 >> 15) & 0x1f, 16u);
+    w0 = (w0 & ~(0x1fu << 15)) | (17u << 15);
+    for (int k = 0; k < 4; ++k) r[k] = static_cast<uint8_t>(w0 >> (8 * k));
+    run(r, dp::WPrec::Int8, 1, "RLC run bits 17 -> header");
+    w0 &= ~(0x1fu << 15);
+    for (int k = 0; k < 4; ++k) r[k] = static_cast<uint8_t>(w0 >> (8 * k));
+    run(r, dp::WPrec::Int8, 1, "RLC run bits 0 -> header");
+  }
   b = ser(sp::Format::Csr);
   b.resize(b.size() - 4);
   run(b, dp::WPrec::Int8, 6, "truncated -> truncated");
