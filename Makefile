@@ -75,9 +75,9 @@ coverage: $(STAMP)
 bench: build
 	@scripts/bench.sh $(BUILD)
 
-# make regress [SEEDS=N] [SHARD=i/N] [JUNIT_DIR=DIR]; merge: scripts/regress.sh --merge DIR
+# make regress [SEEDS=N] [SEED_FROM=K] [SHARD=i/N] [JUNIT_DIR=DIR]; merge: scripts/regress.sh --merge DIR
 regress: build
-	@SEEDS="$(SEEDS)" SHARD="$(SHARD)" JUNIT_DIR="$(JUNIT_DIR)" scripts/regress.sh $(BUILD)
+	@SEEDS="$(SEEDS)" SEED_FROM="$(SEED_FROM)" SHARD="$(SHARD)" JUNIT_DIR="$(JUNIT_DIR)" scripts/regress.sh $(BUILD)
 
 mutate: build
 	@scripts/mutate.sh $(BUILD) "$(MUTATE_FILTER)"

@@ -9,6 +9,8 @@
 #      each seed also randomizes the reset values of every flop, randReset(2))
 #
 #   SEEDS=N        extra seeds (default 5)
+#   SEED_FROM=K    start at seed K (default 1): seeds K..N, to resume or split
+#                  a long seed sweep (seeds 1..29 on one day, 30..100 later)
 #   SHARD=i/N      run only the i-th of N shards (1-based): ctest's own test
 #                  index striding (-I i,,N), so every shard takes every N-th test
 #                  of the same list and N machines together run each test once
@@ -26,6 +28,8 @@ if [ "${1:-}" = "--merge" ]; then
 fi
 
 build=${1:-build}; seeds=${SEEDS:-5}; [ -n "$seeds" ] || seeds=5; shard=${SHARD:-}; junit=${JUNIT_DIR:-}; jobs=${CTEST_J:-2}
+from=${SEED_FROM:-1}; [ -n "$from" ] || from=1
+[[ "$from" =~ ^[0-9]+$ && "$from" -ge 1 ]] || { echo "regress: SEED_FROM must be a positive integer (got '$from')" >&2; exit 1; }
 shard_args=(); tag=all
 if [ -n "$shard" ]; then
   i=${shard%/*}; n=${shard#*/}
@@ -42,7 +46,7 @@ echo "=== regress: long tests (label regress) [$tag]"
 # shellcheck disable=SC2046
 ctest --test-dir "$build" -j "$jobs" -L regress "${shard_args[@]}" --output-on-failure --no-tests=ignore \
   $(junit_args regress) || fail=1
-for s in $(seq 1 "$seeds"); do
+for s in $(seq "$from" "$seeds"); do
   echo "=== regress: RTL testbenches, SQUISH_SEED=$s [$tag]"
   # shellcheck disable=SC2046
   SQUISH_SEED=$s ctest --test-dir "$build" -j "$jobs" -L rtl -LE regress "${shard_args[@]}" --output-on-failure \
