@@ -5,8 +5,10 @@
 // transforms equal squish::he::NttTables::forward / ::inverse_unscaled and whose
 // products are he::Montgomery's (w = W).
 //
-// Jobs (cfg_* sampled with the first coefficient beat of a job, held by the host
-// until the job ends):
+// Jobs (cfg_* sampled when the job starts, held by the host until it ends). A
+// job starts, while idle, on start_i (a one-cycle pulse: its input is the
+// resident result, no input beats) or else on the first s_* beat (its input is
+// the n streamed coefficients).
 //   cfg_op_i = 0  forward NTT: natural-order in, bit-reversed out (as the golden)
 //            = 1  inverse NTT without the n^-1 scaling: bit-reversed in, natural out
 //            = 2  pointwise: r[i] = in[i] * tw[i] * 2^-W mod q (Montgomery);
@@ -19,10 +21,14 @@
 //   op 2 or op 3: op 2 starts a sum, each op 3 adds one product, the sum is read
 //   out by an op 3 with cfg_emit_i = 1 (or any op 2/3 job emits the running
 //   value). An op 0 or 1 job uses both buffers and ends the accumulation.
-//   The twiddle store (tw_* stream, written from word 0 up to tw_last_i, only
-//   while no job runs) holds, for op 0, psi_rev[k] * 2^W mod q; for op 1,
-//   psi_inv_rev[k] * 2^W mod q; for ops 2 and 3 the second operand (the host
-//   folds whatever scaling it wants into it, e.g. n^-1 * 2^W for a product).
+//   The twiddle store has 2^LogTwSlots slots of NMax coefficients; the tw_*
+//   stream writes slot tw_slot_i (held during a load) from word 0 up to
+//   tw_last_i, only while no job runs, and a job reads slot cfg_slot_i: for
+//   op 0, psi_rev[k] * 2^W mod q; for op 1, psi_inv_rev[k] * 2^W mod q; for ops
+//   2 and 3 the second operand (the host folds whatever scaling it wants into
+//   it, e.g. n^-1 * 2^W for a product). Slots keep forward and inverse
+//   twiddles and an operand resident, so a product NTT -> op 2 -> INTT runs
+//   with start_i jobs and one polynomial in, one out.
 //   cfg_qinv_i = -q^-1 mod 2^W. All coefficients and store words must be < q.
 //
 // Data flow: the n coefficients arrive as n/B beats (lane l of beat w is
@@ -45,18 +51,21 @@
 // on the job's last beat. A beat with s_last_i before beat n/B, or none on it,
 // raises err_length_o; the job still completes on the beat count.
 // Errors (sticky until reset, never a hang): err_cfg_o for logn outside
-// [log2(4B), LogNMax], even q, q = 1, or an op 3 without an accumulator (after
+// [log2(4B), LogNMax], even q, q = 1, an op 3 without an accumulator (after
 // reset or after an op 0/1 job) or with a logn or q other than the
-// accumulator's: that job's input beats are accepted up to s_last_i and
-// dropped, no output, and the unit's state (resident result, accumulator,
-// twiddle store) is unchanged.
+// accumulator's, and a start_i job with no resident result (after reset), with
+// a logn or q other than the resident result's, or with op 3: a rejected
+// streamed job's beats are accepted up to s_last_i and dropped; either way no
+// output, and the unit's state (resident result, accumulator, twiddle store,
+// perf_jobs_o) is unchanged.
 // perf_compute_o counts the cycles of the last job's compute phase (first
 // butterfly issue to last write), the figure bench_he compares with the ideal;
 // perf_jobs_o the jobs accepted since reset (a host tells a dropped job by it).
 //
 // Cost: B he_modmul (3 W x W multipliers each), 2B modular adders/subtractors,
 // 8 coefficient banks of NMax / (4B) x B W bits (2 x NMax x W bits) and one
-// twiddle store of NMax / B x B W bits (NMax W bits).
+// twiddle store of 2^LogTwSlots x NMax / B words of B W bits
+// (2^LogTwSlots x NMax x W bits).
 // squish-synth: chparam -set B 1 -set LogNMax 5
 `default_nettype none
 
@@ -67,6 +76,8 @@ module he_ntt_unit #(
   parameter int unsigned LogNMax /*verilator public*/ = 13,
   /// Coefficient width; moduli below 2^W.
   parameter int unsigned W /*verilator public*/ = 60,
+  /// Twiddle store slots: 2^LogTwSlots tables of NMax coefficients (>= 1).
+  parameter int unsigned LogTwSlots /*verilator public*/ = 2,
   /// Derived.
   parameter int unsigned NMax = 1 << LogNMax,
   parameter int unsigned LogB = (B > 1) ? $clog2(B) : 0,
@@ -82,11 +93,15 @@ module he_ntt_unit #(
   input  logic [3:0]        cfg_logn_i,
   input  logic [1:0]        cfg_op_i,
   input  logic              cfg_emit_i,
+  input  logic [LogTwSlots-1:0] cfg_slot_i,
+  // Starts a job on the resident result (no input beats), one-cycle pulse while idle.
+  input  logic              start_i,
   input  logic [W-1:0]      cfg_q_i,
   input  logic [W-1:0]      cfg_qinv_i,
   // Twiddle / operand store.
   input  logic              tw_valid_i,
   output logic              tw_ready_o,
+  input  logic [LogTwSlots-1:0] tw_slot_i,
   input  logic [64*B-1:0]   tw_data_i,
   input  logic              tw_last_i,
   // Coefficients in.
@@ -118,6 +133,8 @@ module he_ntt_unit #(
   logic [3:0]   logn_q;        // of the running job, then of the resident result
   logic [1:0]   op_q;
   logic         emit_q;        // stream the result out at the end of the job
+  logic [LogTwSlots-1:0] slot_q;  // twiddle store slot the job reads
+  logic         res_valid_q;   // a resident result exists (some job was accepted since reset)
   logic         in_buf_q;      // buffer X holding the job's input (stage 0 reads it)
   logic         res_buf_q;     // buffer holding the resident result (the running job's once it started)
   logic         acc_valid_q;   // the resident result is an accumulator (last accepted job: op 2 or 3)
@@ -135,6 +152,12 @@ module he_ntt_unit #(
   logic         err_cfg_q, err_len_q;
   logic [TwAw:0] tw_wcnt_q;
 
+  // A job starts in StIdle on start_i (input: the resident result) or else on
+  // the first input beat (input: the s_* stream).
+  logic go, go_res;
+  assign go_res = state_q == StIdle && start_i;
+  assign go     = state_q == StIdle && (start_i || s_valid_i);
+
   logic cfg_ok;
   always_comb begin
     cfg_ok = 1'b1;
@@ -142,6 +165,9 @@ module he_ntt_unit #(
     if (!cfg_q_i[0] || cfg_q_i == W'(1)) cfg_ok = 1'b0;
     // MAC: only onto an accumulator of the same n and q.
     if (cfg_op_i == 2'd3 && (!acc_valid_q || cfg_logn_i != logn_q || cfg_q_i != q_q)) cfg_ok = 1'b0;
+    // Resident input: a result of the same n and q; not for op 3 (it would be
+    // its own accumulator).
+    if (start_i && (!res_valid_q || cfg_logn_i != logn_q || cfg_q_i != q_q || cfg_op_i == 2'd3)) cfg_ok = 1'b0;
   end
 
   // ------------------------------------------------------------ banks
@@ -152,7 +178,7 @@ module he_ntt_unit #(
   logic [BankAw-1:0]       bk_raddr [8];
   logic [WordW-1:0]        bk_rdata [8];
   logic                    tw_we, tw_re;
-  logic [TwAw-1:0]         tw_waddr, tw_raddr;
+  logic [LogTwSlots+TwAw-1:0] tw_waddr, tw_raddr;
   logic [WordW-1:0]        tw_wdata, tw_rdata;
 
   for (genvar g = 0; g < 8; g++) begin : g_bank
@@ -160,7 +186,7 @@ module he_ntt_unit #(
       .clk_i, .we_i(bk_we[g]), .waddr_i(bk_waddr[g]), .wdata_i(bk_wdata[g]),
       .re_i(bk_re[g]), .raddr_i(bk_raddr[g]), .rdata_o(bk_rdata[g]));
   end
-  he_ntt_ram #(.Depth(TwDepth), .Width(WordW)) u_tw (
+  he_ntt_ram #(.Depth(TwDepth << LogTwSlots), .Width(WordW)) u_tw (
     .clk_i, .we_i(tw_we), .waddr_i(tw_waddr), .wdata_i(tw_wdata),
     .re_i(tw_re), .raddr_i(tw_raddr), .rdata_o(tw_rdata));
 
@@ -423,10 +449,10 @@ module he_ntt_unit #(
   end
 
   assign tw_we    = tw_valid_i && tw_ready_o;
-  assign tw_waddr = TwAw'(tw_wcnt_q);
+  assign tw_waddr = {tw_slot_i, TwAw'(tw_wcnt_q)};
   assign tw_wdata = pack_lanes(tw_data_i);
   assign tw_re    = issue;
-  assign tw_raddr = tw_word_issue;
+  assign tw_raddr = {slot_q, tw_word_issue};
 
   // ------------------------------------------------------------ control
   logic last_issue;
@@ -434,7 +460,8 @@ module he_ntt_unit #(
   always_comb begin
     state_d = state_q;
     unique case (state_q)
-      StIdle:    if (s_valid_i) state_d = cfg_ok ? StLoad : StDrop;
+      StIdle:    if (go_res) state_d = cfg_ok ? StCompute : StIdle;
+                 else if (s_valid_i) state_d = cfg_ok ? StLoad : StDrop;
       StLoad:    if (s_valid_i && wcnt_q == words_q - 1'b1) state_d = StCompute;
       StDrop:    if (s_valid_i && s_last_i) state_d = StIdle;
       StCompute: if (last_issue) state_d = StDrain;
@@ -448,7 +475,7 @@ module he_ntt_unit #(
   end
 
   assign s_ready_o  = state_q == StLoad || state_q == StDrop;
-  assign tw_ready_o = state_q == StIdle && !s_valid_i;
+  assign tw_ready_o = state_q == StIdle && !s_valid_i && !start_i;
   assign busy_o     = state_q != StIdle;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -457,6 +484,8 @@ module he_ntt_unit #(
       logn_q      <= '0;
       op_q        <= '0;
       emit_q      <= 1'b0;
+      slot_q      <= '0;
+      res_valid_q <= 1'b0;
       in_buf_q    <= 1'b0;
       res_buf_q   <= 1'b1;
       acc_valid_q <= 1'b0;
@@ -484,13 +513,14 @@ module he_ntt_unit #(
       if (tw_we) tw_wcnt_q <= tw_last_i ? '0 : tw_wcnt_q + 1'b1;
       unique case (state_q)
         StIdle: begin
-          if (s_valid_i && cfg_ok) begin
+          if (go && cfg_ok) begin
             // Sample the configuration; the first beat is written next cycle in
             // StLoad. A rejected job changes nothing but err_cfg (its beats are
             // dropped), so logn_q / q_q keep describing the resident result.
             logn_q  <= cfg_logn_i;
             op_q    <= cfg_op_i;
             emit_q  <= cfg_emit_i;
+            slot_q  <= cfg_slot_i;
             q_q     <= cfg_q_i;
             qinv_q  <= cfg_qinv_i;
             words_q <= (WordAw+1)'(1) << (cfg_logn_i - 4'(LogB));
@@ -500,15 +530,19 @@ module he_ntt_unit #(
             wcnt_q  <= '0;
             stage_q <= '0;
             k_q     <= '0;
-            // Input X goes to the buffer not holding the resident result (the
-            // accumulator of a MAC). Result: ~X for ops 2 and 3 (so an
-            // accumulator never moves), X ^ logn[0] after a transform's stages.
-            in_buf_q    <= ~res_buf_q;
-            res_buf_q   <= cfg_op_i[1] ? res_buf_q : ~res_buf_q ^ cfg_logn_i[0];
+            // Input X: the resident result itself (start_i), else the buffer
+            // not holding it (so a MAC's accumulator is kept). Result: ~X for
+            // ops 2 and 3 (an accumulator never moves), X ^ logn[0] after a
+            // transform's stages.
+            in_buf_q    <= go_res ? res_buf_q : ~res_buf_q;
+            res_buf_q   <= cfg_op_i[1] ? (go_res ? ~res_buf_q : res_buf_q)
+                                       : (go_res ? res_buf_q : ~res_buf_q) ^ cfg_logn_i[0];
             acc_valid_q <= cfg_op_i[1];
+            res_valid_q <= 1'b1;
+            if (go_res) perf_q <= '0;
             jobs_q      <= jobs_q + 1'b1;
           end
-          if (s_valid_i && !cfg_ok) err_cfg_q <= 1'b1;
+          if (go && !cfg_ok) err_cfg_q <= 1'b1;
         end
         StLoad: begin
           if (s_valid_i) begin

@@ -56,7 +56,7 @@ std::vector<Beat> to_beats(std::span<const uint64_t> v, unsigned lanes, bool las
 
 struct HeNttUnitRtl::Impl {
   virtual ~Impl() = default;
-  virtual void load_twiddles(std::span<const uint64_t> coeffs) = 0;
+  virtual void load_twiddles(std::span<const uint64_t> coeffs, unsigned slot) = 0;
   virtual he::NttUnitResult run(const he::NttUnitJob& j) = 0;
   virtual uint64_t cycles() const = 0;
   virtual uint64_t compute_cycles() const = 0;
@@ -78,6 +78,9 @@ class UnitImpl final : public HeNttUnitRtl::Impl {
     m.tw_valid_i = 0;
     m.m_ready_i = 0;
     m.cfg_emit_i = 1;
+    m.start_i = 0;
+    m.tw_slot_i = 0;
+    m.cfg_slot_i = 0;
     dut_.reset();
     in_ = std::make_unique<sim::StreamDriver<Beat>>(
         dut_, m.s_valid_i, m.s_ready_o,
@@ -112,11 +115,13 @@ class UnitImpl final : public HeNttUnitRtl::Impl {
     in_.reset();
   }
 
-  void load_twiddles(std::span<const uint64_t> coeffs) override {
+  void load_twiddles(std::span<const uint64_t> coeffs, unsigned slot) override {
+    if (slot >= kHeTwSlots) throw UsageError("he_ntt_unit: no twiddle slot " + std::to_string(slot));
     activate();
     auto beats = to_beats(coeffs, B);
-    tw_->push(beats.begin(), beats.end());
     auto& m = dut_.model();
+    m.tw_slot_i = static_cast<uint8_t>(slot);
+    tw_->push(beats.begin(), beats.end());
     dut_.run_until([&] { return tw_->pending() == 0 && m.tw_valid_i == 0; }, limit(coeffs.size()), "twiddles loaded");
   }
 
@@ -129,10 +134,20 @@ class UnitImpl final : public HeNttUnitRtl::Impl {
     m.cfg_emit_i = j.emit;
     m.cfg_q_i = j.q;
     m.cfg_qinv_i = j.qinv & ((uint64_t{1} << kHeWordBits) - 1);
+    if (j.slot >= kHeTwSlots) throw UsageError("he_ntt_unit: no twiddle slot " + std::to_string(j.slot));
+    m.cfg_slot_i = static_cast<uint8_t>(j.slot);
     const size_t before = out_->count();
     const uint32_t jobs_before = m.perf_jobs_o;
-    auto beats = to_beats(j.data, B, j.last_early);
-    in_->push(beats.begin(), beats.end());
+    if (j.resident) {
+      if (!j.data.empty()) throw UsageError("he_ntt_unit: a resident job takes no data");
+      dut_.run_until([&] { return m.busy_o == 0; }, limit(0), "unit idle");
+      m.start_i = 1;
+      dut_.tick();
+      m.start_i = 0;
+    } else {
+      auto beats = to_beats(j.data, B, j.last_early);
+      in_->push(beats.begin(), beats.end());
+    }
     // Done when every beat is taken and the unit is idle again: a rejected job
     // after s_last, an accepted one after its compute phase or last output beat.
     dut_.run_until([&] { return in_->pending() == 0 && m.s_valid_i == 0 && m.busy_o == 0; },
@@ -180,7 +195,7 @@ HeNttUnitRtl::HeNttUnitRtl(const HeNttRtlOptions& opt) {
   }
 }
 HeNttUnitRtl::~HeNttUnitRtl() = default;
-void HeNttUnitRtl::load_twiddles(std::span<const uint64_t> coeffs) { impl_->load_twiddles(coeffs); }
+void HeNttUnitRtl::load_twiddles(std::span<const uint64_t> coeffs, unsigned slot) { impl_->load_twiddles(coeffs, slot); }
 he::NttUnitResult HeNttUnitRtl::run(const he::NttUnitJob& j) { return impl_->run(j); }
 uint64_t HeNttUnitRtl::cycles() const { return impl_->cycles(); }
 uint64_t HeNttUnitRtl::last_compute_cycles() const { return impl_->compute_cycles(); }
@@ -221,6 +236,42 @@ HeSumRun rtl_negacyclic_sum_of_products(const he::NttTables& t, std::span<const 
   return r;
 }
 
+namespace {
+// Attributes the unit's cycles to twiddle loads, transforms and pointwise passes.
+class CountingUnit : public he::NttUnitDevice {
+ public:
+  explicit CountingUnit(HeNttUnitRtl& u) : u_(u) {}
+  void load_twiddles(std::span<const uint64_t> c, unsigned slot = 0) override {
+    const uint64_t c0 = u_.cycles();
+    u_.load_twiddles(c, slot);
+    tw_cycles += u_.cycles() - c0;
+  }
+  he::NttUnitResult run(const he::NttUnitJob& j) override {
+    auto r = u_.run(j);
+    if (r.accepted) (j.op == he::NttUnitOp::Forward || j.op == he::NttUnitOp::Inverse ? ntt_cycles : pointwise_cycles) += u_.last_compute_cycles();
+    return r;
+  }
+  uint64_t tw_cycles = 0, ntt_cycles = 0, pointwise_cycles = 0;
+
+ private:
+  HeNttUnitRtl& u_;
+};
+}  // namespace
+
+HeMulPlainRun rtl_mul_plain(const he::NttTables& t, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p,
+                            const HeNttRtlOptions& opt) {
+  HeNttUnitRtl unit(opt);
+  CountingUnit cu(unit);
+  HeMulPlainRun r;
+  r.c = he::unit_mul_plain(cu, t, cs, p, &r.stats);
+  r.cycles = unit.cycles();
+  r.tw_cycles = cu.tw_cycles;
+  r.ntt_cycles = cu.ntt_cycles;
+  r.pointwise_cycles = cu.pointwise_cycles;
+  if (unit.err_cfg() || unit.err_length() || unit.protocol_error()) throw Error("he_ntt_unit: mul_plain raised an error flag");
+  return r;
+}
+
 HePolyMulRun rtl_negacyclic_multiply(const he::NttTables& t, std::span<const uint64_t> a, std::span<const uint64_t> b,
                                      const HeNttRtlOptions& opt) {
   const auto mg = he::Montgomery::make(t.q(), kHeWordBits);
@@ -252,20 +303,33 @@ HePolyMulRun rtl_negacyclic_multiply(const he::NttTables& t, std::span<const uin
 
 namespace squish::he {
 
-PolyMulResult rtl_polymul(uint64_t q, std::span<const uint64_t> a, std::span<const uint64_t> b) {
+namespace {
+const NttTables& cached_tables(uint64_t n, uint64_t q) {
   static std::mutex mu;
   static std::map<std::pair<uint64_t, uint64_t>, std::unique_ptr<NttTables>> cache;
-  const NttTables* t;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto& slot = cache[{a.size(), q}];
-    if (!slot) slot = std::make_unique<NttTables>(a.size(), q);
-    t = slot.get();
-  }
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[{n, q}];
+  if (!slot) slot = std::make_unique<NttTables>(n, q);
+  return *slot;
+}
+void check_fits_unit(uint64_t q, uint64_t n) {
   if ((q >> rtl::kHeWordBits) != 0) throw UsageError("--engine rtl: modulus " + std::to_string(q) + " needs more than 60 bits");
-  if (a.size() > 8192) throw UsageError("--engine rtl: n = " + std::to_string(a.size()) + " exceeds the unit's 8192");
-  const auto r = rtl::rtl_negacyclic_multiply(*t, a, b);
+  if (n > 8192) throw UsageError("--engine rtl: n = " + std::to_string(n) + " exceeds the unit's 8192");
+}
+}  // namespace
+
+PolyMulResult rtl_polymul(uint64_t q, std::span<const uint64_t> a, std::span<const uint64_t> b) {
+  const NttTables& t = cached_tables(a.size(), q);
+  check_fits_unit(q, a.size());
+  const auto r = rtl::rtl_negacyclic_multiply(t, a, b);
   return {r.c, r.cycles, r.ntt_cycles};
+}
+
+MulPlainResult rtl_mul_plain(uint64_t q, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p) {
+  const NttTables& t = cached_tables(p.size(), q);
+  check_fits_unit(q, p.size());
+  auto r = rtl::rtl_mul_plain(t, cs, p);
+  return {std::move(r.c), r.cycles, r.ntt_cycles};
 }
 
 }  // namespace squish::he

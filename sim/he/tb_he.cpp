@@ -160,10 +160,10 @@ TEST(HeNttRtlErrors, BadConfigurationAndFramingNeverHang) {
 // agree: accepted or not, the same output beats, the same error flags.
 class Lockstep : public he::NttUnitDevice {
  public:
-  Lockstep(const rtl::HeNttRtlOptions& o) : rtl_(o), model_(he::NttUnitParams{o.lanes, 13, 60}) {}
-  void load_twiddles(std::span<const uint64_t> c) override {
-    rtl_.load_twiddles(c);
-    model_.load_twiddles(c);
+  Lockstep(const rtl::HeNttRtlOptions& o) : rtl_(o), model_(he::NttUnitParams{o.lanes, 13, 60, 2}) {}
+  void load_twiddles(std::span<const uint64_t> c, unsigned slot = 0) override {
+    rtl_.load_twiddles(c, slot);
+    model_.load_twiddles(c, slot);
   }
   he::NttUnitResult run(const he::NttUnitJob& j) override {
     const auto want = model_.run(j);
@@ -293,6 +293,142 @@ TEST_P(HeNttRtl, MacConfigurationErrorsThenGoodJobs) {
   EXPECT_EQ(f.out, want);
   EXPECT_EQ(u.rtl().jobs_accepted(), 6u);
   EXPECT_FALSE(u.rtl().err_length());
+}
+
+he::NttUnitJob resident_job(const he::NttTables& t, he::NttUnitOp op, unsigned slot, bool emit = true) {
+  auto j = unit_job(t, op, {}, emit);
+  j.resident = true;
+  j.slot = slot;
+  return j;
+}
+
+TEST_P(HeNttRtl, ResidentJobsSlotsAndErrorsMatchModel) {
+  // start_i jobs on the resident result and the four twiddle slots, against the
+  // model in lockstep; each rejected start_i job followed by a good one.
+  std::mt19937_64 rng(seed() + 8);
+  const uint64_t n = 1024, q = he::ntt_primes(60, n, 2)[0], q2 = he::ntt_primes(60, n, 2)[1];
+  const he::NttTables t(n, q), t512(512, q);
+  const auto a = random_poly(n, q, rng), b = random_poly(n, q, rng);
+  Lockstep u(opts(GetParam()));
+  u.load_twiddles(b, 3);
+  u.load_twiddles(rtl::he_twiddles_mont(t, true), 1);
+  u.load_twiddles(rtl::he_twiddles_mont(t, false), 2);
+  EXPECT_FALSE(u.run(resident_job(t, he::NttUnitOp::Forward, 2)).accepted) << "nothing resident after reset";
+  EXPECT_TRUE(u.rtl().err_cfg());
+  auto f = unit_job(t, he::NttUnitOp::Forward, a, false);
+  f.slot = 2;
+  EXPECT_TRUE(u.run(f).accepted);
+  EXPECT_FALSE(u.run(resident_job(t, he::NttUnitOp::Mac, 3)).accepted) << "op 3 on the resident result";
+  EXPECT_TRUE(u.run(resident_job(t, he::NttUnitOp::Pointwise, 3, false)).accepted);
+  auto other_q = resident_job(t, he::NttUnitOp::Inverse, 1);
+  other_q.q = q2;
+  other_q.qinv = he::Montgomery::make(q2, 60).qinv_neg;
+  EXPECT_FALSE(u.run(other_q).accepted) << "q differs from the resident result's";
+  EXPECT_FALSE(u.run(resident_job(t512, he::NttUnitOp::Inverse, 1)).accepted) << "n differs";
+  // The accumulator survived: a streamed MAC onto it, then the INTT of the sum.
+  auto mac = unit_job(t, he::NttUnitOp::Mac, a, false);
+  mac.slot = 3;
+  EXPECT_TRUE(u.run(mac).accepted);
+  const auto r = u.run(resident_job(t, he::NttUnitOp::Inverse, 1));
+  ASSERT_TRUE(r.accepted);
+  // Golden: INTT_unscaled(NTT(a) . b + a . b), products in Montgomery form.
+  const auto mg = he::Montgomery::make(q, 60);
+  auto fa = a;
+  t.forward(fa);
+  for (size_t i = 0; i < n; ++i) fa[i] = t.modulus().add(mg.mul(fa[i], b[i]), mg.mul(a[i], b[i]));
+  t.inverse_unscaled(fa);
+  EXPECT_EQ(r.out, fa);
+  // Twice a transform of the resident result, emitted each time (odd logn: the
+  // result changes buffers).
+  const he::NttTables t32(32, he::ntt_primes(40, 32, 1)[0]);
+  u.load_twiddles(rtl::he_twiddles_mont(t32, false), 0);
+  const auto s = random_poly(32, t32.q(), rng);
+  auto want = s;
+  t32.forward(want);
+  EXPECT_EQ(u.run(unit_job(t32, he::NttUnitOp::Forward, s)).out, want);
+  t32.forward(want);
+  EXPECT_EQ(u.run(resident_job(t32, he::NttUnitOp::Forward, 0)).out, want);
+  EXPECT_EQ(u.rtl().jobs_accepted(), 6u);
+}
+
+TEST_P(HeNttRtl, MulPlainWithResidentOperandsMatchesGolden) {
+  // The layer's ct x pt flow (he::unit_mul_plain): random and edge polynomials
+  // times a random and an edge plaintext, n = 1024 / 4096.
+  std::mt19937_64 rng(seed() + 9);
+  for (const auto& [n, bits] : std::vector<std::pair<uint64_t, unsigned>>{{1024, 60}, {4096, 36}}) {
+    const uint64_t q = he::ntt_primes(bits, n, 1)[0];
+    const he::NttTables t(n, q);
+    const std::vector<std::vector<uint64_t>> cs = {random_poly(n, q, rng), edge_poly(n, q, 1), edge_poly(n, q, 2)};
+    for (const auto& p : {random_poly(n, q, rng), edge_poly(n, q, 3)}) {
+      Lockstep u(opts(GetParam()));
+      he::UnitRunStats st;
+      const auto got = he::unit_mul_plain(u, t, cs, p, &st);
+      for (size_t k = 0; k < cs.size(); ++k) ASSERT_EQ(got[k], he::negacyclic_multiply(t, cs[k], p)) << "n " << n << " k " << k;
+      EXPECT_EQ(st.jobs, 1 + 3 * cs.size());
+      if (GetParam() != Backpressure::None) break;  // one plaintext under backpressure keeps the test short
+    }
+  }
+}
+
+TEST_P(HeNttRtl, EncryptedLayerMulPlainOnRtl) {
+  // Real polynomials: c0 and c1 of a ciphertext times the packed weights with
+  // the operands resident, per RNS prime, against the golden products.
+  const auto wt = squish::io::read_npy(squish::io::read_file(std::string(SQUISH_ROOT) + "/golden/he/face_expression_fc_int8.npy"), "w");
+  std::vector<int8_t> w(wt.data.begin(), wt.data.end());
+  const he::BfvContext ctx(he::BfvParams::default_4096(16760833));
+  he::Random r(seed() + 10);
+  const auto sk = ctx.keygen_secret(r);
+  const auto pk = ctx.keygen_public(sk, r);
+  std::vector<int8_t> x(256);
+  for (int i = 0; i < 256; ++i) x[static_cast<size_t>(i)] = static_cast<int8_t>(((29 * i + 3) % 255) - 127);
+  const auto ct = ctx.encrypt(pk, he::pack_activations(ctx, x), r);
+  const auto pt = ctx.lift_plain(he::pack_weights(ctx, w, 256, 0, 7));
+  const size_t primes = GetParam() == Backpressure::None ? ctx.base().size() : 1;
+  for (size_t i = 0; i < primes; ++i) {
+    const auto& t = ctx.base().tables(i);
+    const std::vector<std::vector<uint64_t>> cs = {ct.c0.residues[i], ct.c1.residues[i]};
+    Lockstep u(opts(GetParam()));
+    const auto got = he::unit_mul_plain(u, t, cs, pt.residues[i]);
+    ASSERT_EQ(got[0], he::negacyclic_multiply(t, cs[0], pt.residues[i])) << "prime " << i;
+    ASSERT_EQ(got[1], he::negacyclic_multiply(t, cs[1], pt.residues[i])) << "prime " << i;
+  }
+}
+
+TEST(HeNttRtlLayer, FaceExpressionFcWithResidentOperandsIsExact) {
+  // The whole encrypted layer with every ct x pt on the RTL (rtl_mul_plain, B = 2):
+  // the decrypted accumulators equal the integer layer computed here.
+  const auto wt = squish::io::read_npy(squish::io::read_file(std::string(SQUISH_ROOT) + "/golden/he/face_expression_fc_int8.npy"), "w");
+  const std::vector<int8_t> w(wt.data.begin(), wt.data.end());
+  std::vector<int8_t> x(2 * 256);
+  std::mt19937_64 rng(seed() + 11);
+  for (auto& v : x) v = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
+  std::vector<int64_t> want(2 * 7, 0);
+  for (size_t b = 0; b < 2; ++b)
+    for (size_t j = 0; j < 7; ++j)
+      for (size_t i = 0; i < 256; ++i) want[b * 7 + j] += int64_t{x[b * 256 + i]} * w[j * 256 + i];
+  he::FcLayerOptions o;
+  o.seed = seed();
+  o.mul_plain = &he::rtl_mul_plain;
+  const auto r = he::run_fc_layer(w, 7, 256, x, 2, o);
+  EXPECT_EQ(r.acc, want);
+  EXPECT_GT(r.budget_left, 0);
+  EXPECT_GT(r.rtl_cycles, r.rtl_ntt_cycles);
+  EXPECT_GT(r.rtl_ntt_cycles, 0u);
+}
+
+TEST(HeNttRtlLanes, MulPlainB1B4B8MatchGolden) {
+  std::mt19937_64 rng(seed() + 12);
+  for (unsigned lanes : {1u, 4u, 8u}) {
+    for (uint64_t n : {32ull, 2048ull}) {
+      const uint64_t q = he::ntt_primes(59, n, 1)[0];
+      const he::NttTables t(n, q);
+      const std::vector<std::vector<uint64_t>> cs = {random_poly(n, q, rng), random_poly(n, q, rng)};
+      const auto p = random_poly(n, q, rng);
+      Lockstep u(opts(Backpressure::Light, lanes));
+      const auto got = he::unit_mul_plain(u, t, cs, p);
+      for (size_t k = 0; k < cs.size(); ++k) ASSERT_EQ(got[k], he::negacyclic_multiply(t, cs[k], p)) << "B " << lanes << " n " << n;
+    }
+  }
 }
 
 TEST(HeNttRtlLanes, SumOfProductsB1B4B8MatchGolden) {

@@ -10,6 +10,8 @@
 
 #include "flint_oracle.hpp"
 #include "squish/error.hpp"
+#include "squish/he/engine.hpp"
+#include "squish/he/layer.hpp"
 #include "squish/he/ntt_unit.hpp"
 
 namespace he = squish::he;
@@ -235,15 +237,95 @@ TEST(HeNttUnitModel, SumOfProductsMatchesFlint) {
   }
 }
 
+TEST(HeNttUnitModel, ResidentJobsAndSlots) {
+  std::mt19937_64 rng(11);
+  const Ring r = rings()[2];  // n 1024
+  const unsigned logn = 10;
+  const auto a = random_poly(r.n, r.q, rng), b = random_poly(r.n, r.q, rng);
+  he::NttUnitModel u;
+  u.load_twiddles(flint_twiddles(r.n, r.q, r.psi, false), 0);
+  u.load_twiddles(flint_twiddles(r.n, r.q, r.psi, true), 1);
+  u.load_twiddles(b, 3);
+  auto res = [&](he::NttUnitOp op, unsigned slot, bool emit = true) {
+    auto j = job(r, op, {}, emit);
+    j.resident = true;
+    j.slot = slot;
+    return j;
+  };
+  EXPECT_FALSE(u.run(res(he::NttUnitOp::Forward, 0)).accepted) << "nothing resident after reset";
+  auto f = job(r, he::NttUnitOp::Forward, a, false);
+  ASSERT_TRUE(u.run(f).accepted);
+  EXPECT_FALSE(u.run(res(he::NttUnitOp::Mac, 3)).accepted) << "op 3 cannot take the resident result";
+  auto other_q = res(he::NttUnitOp::Inverse, 1);
+  other_q.q = he::ntt_primes(60, r.n, 2)[1];
+  EXPECT_FALSE(u.run(other_q).accepted);
+  auto other_n = res(he::NttUnitOp::Inverse, 1);
+  other_n.logn = logn - 1;
+  EXPECT_FALSE(u.run(other_n).accepted);
+  // NTT(a) -> op 2 with slot 3 -> INTT from slot 1: n * INTT(NTT(a) . b * 2^-60).
+  ASSERT_TRUE(u.run(res(he::NttUnitOp::Pointwise, 3, false)).accepted);
+  EXPECT_TRUE(u.has_accumulator());
+  const auto out = u.run(res(he::NttUnitOp::Inverse, 1));
+  ASSERT_TRUE(out.accepted);
+  const uint64_t rinv = flint_rinv(r.q);
+  auto fa = flint_forward(r.q, r.psi, a);
+  for (size_t i = 0; i < r.n; ++i) fa[i] = fmul(fmul(fa[i], b[i], r.q), rinv, r.q);
+  EXPECT_EQ(out.out, flint_inverse_unscaled(r.q, r.psi, fa));
+  EXPECT_FALSE(u.has_accumulator());
+  EXPECT_THROW(u.run(res(he::NttUnitOp::Forward, 4)), squish::UsageError) << "slot 4 of 4";
+  auto with_data = res(he::NttUnitOp::Forward, 0);
+  with_data.data = a;
+  EXPECT_THROW(u.run(with_data), squish::UsageError);
+}
+
+TEST(HeNttUnitModel, MulPlainWithResidentOperandsMatchesFlint) {
+  std::mt19937_64 rng(12);
+  for (const auto& r : rings()) {
+    const he::NttTables t(r.n, r.q);
+    const auto in = inputs(r.n, r.q, rng);
+    for (const auto& p : {in[0], in[3], in[6]}) {
+      he::NttUnitModel u;
+      he::UnitRunStats st;
+      const auto got = he::unit_mul_plain(u, t, in, p, &st);
+      ASSERT_EQ(got.size(), in.size());
+      for (size_t k = 0; k < in.size(); ++k) ASSERT_EQ(got[k], he_test::flint_negacyclic(r.q, in[k], p)) << "n " << r.n << " k " << k;
+      EXPECT_EQ(st.jobs, 1 + 3 * in.size());
+      EXPECT_EQ(st.twiddle_loads, 3u);
+      EXPECT_FALSE(u.err_cfg());
+    }
+  }
+}
+
+TEST(HeNttUnitModel, EncryptedLayerThroughTheModelIsExact) {
+  // The encrypted fc layer with every ct x pt through the unit's job sequence
+  // on the model (model_mul_plain): decrypted accumulators equal the integer
+  // layer computed here.
+  std::mt19937_64 rng(13);
+  std::vector<int8_t> w(7 * 256), x(256);
+  for (auto& v : w) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+  for (auto& v : x) v = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
+  std::vector<int64_t> want(7, 0);
+  for (size_t j = 0; j < 7; ++j)
+    for (size_t i = 0; i < 256; ++i) want[j] += int64_t{x[i]} * w[j * 256 + i];
+  he::FcLayerOptions o;
+  o.seed = 5;
+  o.mul_plain = &he::model_mul_plain;
+  const auto r = he::run_fc_layer(w, 7, 256, x, 1, o);
+  EXPECT_EQ(r.acc, want);
+  EXPECT_GT(r.budget_left, 0);
+}
+
 TEST(HeNttUnitModel, RejectsWhatTheUnitCannotTake) {
   he::NttUnitModel u;
   EXPECT_THROW(u.load_twiddles(std::vector<uint64_t>(8193, 1)), squish::UsageError);
+  EXPECT_THROW(u.load_twiddles(std::vector<uint64_t>(8, 1), 4), squish::UsageError);
   const Ring r = rings()[1];
   auto j = job(r, he::NttUnitOp::Forward, std::vector<uint64_t>(r.n - 1, 0));
   EXPECT_THROW(u.run(j), squish::UsageError) << "an accepted job needs n coefficients";
   j.q = uint64_t{1} << 61 | 1;
   EXPECT_THROW(u.run(j), squish::UsageError) << "q wider than the port";
-  EXPECT_THROW(he::NttUnitModel(he::NttUnitParams{3, 13, 60}), squish::UsageError);
+  EXPECT_THROW(he::NttUnitModel(he::NttUnitParams{3, 13, 60, 2}), squish::UsageError);
+  EXPECT_THROW(he::NttUnitModel(he::NttUnitParams{2, 13, 60, 0}), squish::UsageError);
 }
 
 }  // namespace

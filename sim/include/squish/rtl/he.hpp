@@ -23,6 +23,7 @@
 namespace squish::rtl {
 
 inline constexpr unsigned kHeWordBits = 60;  ///< the unit's W: moduli below 2^60
+inline constexpr unsigned kHeTwSlots = 4;    ///< twiddle store slots (LogTwSlots = 2)
 
 enum class HeOp : uint8_t { Forward = 0, Inverse = 1, Pointwise = 2, Mac = 3 };
 
@@ -66,7 +67,7 @@ class HeNttUnitRtl : public he::NttUnitDevice {
   HeNttUnitRtl(const HeNttUnitRtl&) = delete;
   HeNttUnitRtl& operator=(const HeNttUnitRtl&) = delete;
 
-  void load_twiddles(std::span<const uint64_t> coeffs) override;
+  void load_twiddles(std::span<const uint64_t> coeffs, unsigned slot = 0) override;
   he::NttUnitResult run(const he::NttUnitJob& j) override;
 
   uint64_t cycles() const;                ///< since the start of reset
@@ -107,5 +108,17 @@ struct HeSumRun {
 };
 HeSumRun rtl_negacyclic_sum_of_products(const he::NttTables& t, std::span<const std::vector<uint64_t>> a,
                                         std::span<const std::vector<uint64_t>> b, const HeNttRtlOptions& opt = {});
+
+/// c_k * p for each k on one RTL unit with resident operands (he::unit_mul_plain):
+/// cycles from the end of reset to the last output beat, of which tw_cycles
+/// loading the twiddle store (two tables and the operand), ntt_cycles the
+/// transforms' compute phases (perf_compute_o), pointwise_cycles the op 2 passes.
+struct HeMulPlainRun {
+  std::vector<std::vector<uint64_t>> c;
+  uint64_t cycles = 0, tw_cycles = 0, ntt_cycles = 0, pointwise_cycles = 0;
+  he::UnitRunStats stats;
+};
+HeMulPlainRun rtl_mul_plain(const he::NttTables& t, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p,
+                            const HeNttRtlOptions& opt = {});
 
 }  // namespace squish::rtl

@@ -4,10 +4,12 @@
 // model beat for beat; sw/tests/he/test_ntt_unit.cpp checks the model against
 // FLINT.
 //
-// State: a twiddle store (NMax = 2^log_n_max coefficients, written from
-// coefficient 0 by load_twiddles, kept until overwritten), the resident result
-// of the last accepted job (n coefficients with that job's logn and q), and
-// whether that result is an accumulator (the last accepted job was an op 2 or 3).
+// State: a twiddle store of 2^log_tw_slots slots of NMax = 2^log_n_max
+// coefficients (load_twiddles writes one slot from coefficient 0; kept until
+// overwritten), the resident result of the last accepted job (n coefficients
+// with that job's logn and q), and whether that result is an accumulator (the
+// last accepted job was an op 2 or 3). A job reads the store slot `slot`; its
+// input is `data` (streamed) or, with `resident`, the resident result.
 //
 // Jobs (REDC(a, b) = a * b * 2^-W mod q with the job's qinv = -q^-1 mod 2^W,
 // computed exactly as he::Montgomery::mul; all inputs < q):
@@ -22,8 +24,9 @@
 // NttTables::forward and ::inverse_unscaled.
 //
 // Rejected (err_cfg, sticky; the job's beats are dropped, the state is
-// unchanged): logn outside [2 + log2 B, log_n_max], q even or q = 1, and an op 3
-// without an accumulator or with another logn or q than the accumulator's.
+// unchanged): logn outside [2 + log2 B, log_n_max], q even or q = 1, an op 3
+// without an accumulator or with another logn or q than the accumulator's, and
+// a resident job with no resident result, another logn or q, or op 3.
 // A job whose s_last comes one beat early sets err_length and still runs.
 #pragma once
 
@@ -41,6 +44,7 @@ struct NttUnitParams {
   unsigned lanes = 2;       ///< B, butterflies per cycle (power of two)
   unsigned log_n_max = 13;  ///< largest transform 2^log_n_max
   unsigned word_bits = 60;  ///< W: Montgomery R = 2^W, moduli below 2^W
+  unsigned log_tw_slots = 2;  ///< twiddle store slots 2^log_tw_slots
 };
 
 struct NttUnitJob {
@@ -51,6 +55,8 @@ struct NttUnitJob {
   bool emit = true;              ///< stream the result out (false: keep it resident only)
   std::vector<uint64_t> data;    ///< n coefficients (any length for a job that will be rejected)
   bool last_early = false;       ///< s_last one beat early: err_length, the job still runs
+  unsigned slot = 0;             ///< twiddle store slot the job reads
+  bool resident = false;         ///< input = the resident result (start_i; data must be empty)
 };
 
 struct NttUnitResult {
@@ -63,8 +69,8 @@ struct NttUnitResult {
 class NttUnitDevice {
  public:
   virtual ~NttUnitDevice() = default;
-  /// The tw_* stream: coefficients written from word 0 of the store.
-  virtual void load_twiddles(std::span<const uint64_t> coeffs) = 0;
+  /// The tw_* stream: coefficients written from word 0 of store slot `slot`.
+  virtual void load_twiddles(std::span<const uint64_t> coeffs, unsigned slot = 0) = 0;
   virtual NttUnitResult run(const NttUnitJob& j) = 0;
 };
 
@@ -73,8 +79,8 @@ class NttUnitModel : public NttUnitDevice {
   explicit NttUnitModel(NttUnitParams p = {});
   const NttUnitParams& params() const { return p_; }
 
-  /// UsageError beyond 2^log_n_max coefficients.
-  void load_twiddles(std::span<const uint64_t> coeffs) override;
+  /// UsageError beyond 2^log_n_max coefficients or slots.
+  void load_twiddles(std::span<const uint64_t> coeffs, unsigned slot = 0) override;
   /// Whether the unit would accept this job now (else it raises err_cfg).
   bool accepts(const NttUnitJob& j) const;
   /// Runs one job. UsageError if an accepted job's data is not n coefficients.
@@ -114,6 +120,17 @@ std::vector<uint64_t> unit_negacyclic_sum_of_products(NttUnitDevice& unit, const
                                                       std::span<const std::vector<uint64_t>> a,
                                                       std::span<const std::vector<uint64_t>> b,
                                                       UnitRunStats* stats = nullptr);
+
+/// c_k * p mod (x^n + 1, q) for every k (a ciphertext's components times one
+/// plaintext), with the operands resident in the unit: slot 0 forward and slot 1
+/// inverse twiddles, loaded once; the host scales p by n^-1 * 2^60 (n modular
+/// multiplications) and the unit transforms it, the result going to slot 2 as
+/// the pointwise operand; then per c_k: forward NTT (streamed in, kept), op 2
+/// on the resident NTT(c_k) with slot 2 (kept), INTT of that (resident, emitted).
+/// One polynomial in and one out per product, no host work per product.
+std::vector<std::vector<uint64_t>> unit_mul_plain(NttUnitDevice& unit, const NttTables& t,
+                                                  std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p,
+                                                  UnitRunStats* stats = nullptr);
 
 /// The twiddle store contents for a transform on the unit: psi_rev (forward) or
 /// psi_inv_rev (inverse) in Montgomery form, x * 2^w mod q.
