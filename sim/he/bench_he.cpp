@@ -211,33 +211,47 @@ int main() {
        << " in transforms)\n";
     std::printf("layer: exact %d/%d, budget %d -> %d, golden eval %.2f ms, RTL %llu cycles\n", g.exact, r.exact, g.budget_fresh,
                 g.budget_left, g.t_eval * 1e3, static_cast<unsigned long long>(r.rtl_cycles));
-    // Resident operands (rtl_mul_plain) at B = 2, 4, 8.
+    // Resident operands (rtl_mul_plain) at B = 2, 4, 8; batch 1 (the layer as
+    // above) and batch 8 (the per-prime setup shared by 8 rows).
     constexpr double kModmulMhz = 100.9, kUnitMhz = 44.1;
-    md << "\nResident operands (`rtl_mul_plain`: per prime 3 twiddle-store loads, NTT(pt) once, per component NTT -> op 2 -> INTT "
-          "with one polynomial in and one out; 3 primes x 2 components):\n\n"
-       << "| B | cycles | twiddle/operand loads | transforms (compute) | pointwise | streams, pipeline, handshakes | us at "
-       << kModmulMhz << " MHz | us at " << kUnitMhz << " MHz | golden eval (us) | exact |\n|---|---|---|---|---|---|---|---|---|---|\n";
+    md << "\nResident operands (`rtl_mul_plain`: per prime 3 twiddle-store loads and NTT(pt) once, per component NTT -> op 2 -> "
+          "INTT with one polynomial in and one out; 3 primes x 2 components per row):\n\n"
+       << "| batch | B | cycles | twiddle/operand loads | transforms (compute) | pointwise | streams, pipeline, handshakes | ms at "
+       << kModmulMhz << " MHz | ms at " << kUnitMhz << " MHz | golden eval (ms) | exact |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
     json::Array res;
     using Fn = he::MulPlainResult (*)(uint64_t, std::span<const std::vector<uint64_t>>, std::span<const uint64_t>);
-    for (const auto& [b, fn] : std::vector<std::pair<unsigned, Fn>>{{2, &mul_plain_b<2>}, {4, &mul_plain_b<4>}, {8, &mul_plain_b<8>}}) {
-      g_bd = {};
-      he::FcLayerOptions ro;
-      ro.mul_plain = fn;
-      const auto rr = he::run_fc_layer(w0, 7, 256, x, 1, ro);
-      const uint64_t other = g_bd.cycles - g_bd.tw - g_bd.ntt - g_bd.pointwise;
-      const double us_hi = static_cast<double>(g_bd.cycles) / kModmulMhz, us_lo = static_cast<double>(g_bd.cycles) / kUnitMhz;
-      md << "| " << b << " | " << g_bd.cycles << " | " << g_bd.tw << " | " << g_bd.ntt << " | " << g_bd.pointwise << " | " << other
-         << " | " << std::setprecision(0) << us_hi << " | " << us_lo << " | " << g.t_eval * 1e6 << " | " << (rr.exact ? "yes" : "NO")
-         << " |\n";
-      res.push_back(json::Object{{"B", b}, {"cycles", g_bd.cycles}, {"tw_cycles", g_bd.tw}, {"ntt_cycles", g_bd.ntt},
-                                 {"pointwise_cycles", g_bd.pointwise}, {"other_cycles", other}, {"jobs", g_bd.jobs},
-                                 {"host_modmuls", g_bd.host_modmuls}, {"us_at_100_9_mhz", us_hi}, {"us_at_44_1_mhz", us_lo},
-                                 {"golden_eval_us", g.t_eval * 1e6}, {"exact", rr.exact}});
-      std::printf("layer, resident operands, B %u: %llu cycles (tw %llu, transforms %llu, pointwise %llu, other %llu) = %.0f us at "
-                  "%.1f MHz, %.0f us at %.1f MHz; golden eval %.0f us; exact %d\n",
-                  b, static_cast<unsigned long long>(g_bd.cycles), static_cast<unsigned long long>(g_bd.tw),
-                  static_cast<unsigned long long>(g_bd.ntt), static_cast<unsigned long long>(g_bd.pointwise),
-                  static_cast<unsigned long long>(other), us_hi, kModmulMhz, us_lo, kUnitMhz, g.t_eval * 1e6, rr.exact);
+    std::vector<int8_t> x8(8 * 256);
+    for (auto& v : x8) v = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
+    for (size_t batch : {size_t{1}, size_t{8}}) {
+      const std::span<const int8_t> xb = batch == 1 ? std::span<const int8_t>(x) : std::span<const int8_t>(x8);
+      double golden_ms = g.t_eval * 1e3;
+      if (batch != 1) {
+        he::FcLayerOptions go;
+        golden_ms = 1e30;
+        for (int k = 0; k < 3; ++k) golden_ms = std::min(golden_ms, he::run_fc_layer(w0, 7, 256, xb, batch, go).t_eval * 1e3);
+      }
+      for (const auto& [b, fn] : std::vector<std::pair<unsigned, Fn>>{{2, &mul_plain_b<2>}, {4, &mul_plain_b<4>}, {8, &mul_plain_b<8>}}) {
+        g_bd = {};
+        he::FcLayerOptions ro;
+        ro.mul_plain = fn;
+        const auto rr = he::run_fc_layer(w0, 7, 256, xb, batch, ro);
+        const uint64_t other = g_bd.cycles - g_bd.tw - g_bd.ntt - g_bd.pointwise;
+        const double ms_hi = static_cast<double>(g_bd.cycles) / kModmulMhz / 1e3,
+                     ms_lo = static_cast<double>(g_bd.cycles) / kUnitMhz / 1e3;
+        md << "| " << batch << " | " << b << " | " << g_bd.cycles << " | " << g_bd.tw << " | " << g_bd.ntt << " | " << g_bd.pointwise
+           << " | " << other << " | " << std::setprecision(2) << ms_hi << " | " << ms_lo << " | " << golden_ms << " | "
+           << (rr.exact ? "yes" : "NO") << " |\n";
+        res.push_back(json::Object{{"batch", batch}, {"B", b}, {"cycles", g_bd.cycles}, {"tw_cycles", g_bd.tw},
+                                   {"ntt_cycles", g_bd.ntt}, {"pointwise_cycles", g_bd.pointwise}, {"other_cycles", other},
+                                   {"jobs", g_bd.jobs}, {"host_modmuls", g_bd.host_modmuls}, {"ms_at_100_9_mhz", ms_hi},
+                                   {"ms_at_44_1_mhz", ms_lo}, {"golden_eval_ms", golden_ms}, {"exact", rr.exact}});
+        std::printf("layer, resident operands, batch %zu, B %u: %llu cycles (tw %llu, transforms %llu, pointwise %llu, other %llu, "
+                    "%llu jobs) = %.3f ms at %.1f MHz, %.3f ms at %.1f MHz; golden eval %.3f ms; exact %d\n",
+                    batch, b, static_cast<unsigned long long>(g_bd.cycles), static_cast<unsigned long long>(g_bd.tw),
+                    static_cast<unsigned long long>(g_bd.ntt), static_cast<unsigned long long>(g_bd.pointwise),
+                    static_cast<unsigned long long>(other), static_cast<unsigned long long>(g_bd.jobs), ms_hi, kModmulMhz, ms_lo,
+                    kUnitMhz, golden_ms, rr.exact);
+      }
     }
     out["layer_resident"] = res;
   }

@@ -348,7 +348,17 @@ TEST_P(HeNttRtl, ResidentJobsSlotsAndErrorsMatchModel) {
   EXPECT_EQ(u.run(unit_job(t32, he::NttUnitOp::Forward, s)).out, want);
   t32.forward(want);
   EXPECT_EQ(u.run(resident_job(t32, he::NttUnitOp::Forward, 0)).out, want);
-  EXPECT_EQ(u.rtl().jobs_accepted(), 6u);
+  // Odd logn: the op 2 on the resident result leaves the accumulator in buffer
+  // 0; the streamed MAC after it must load into buffer 1 and keep it.
+  const auto op = random_poly(32, t32.q(), rng), m = random_poly(32, t32.q(), rng);
+  u.load_twiddles(op, 3);
+  EXPECT_TRUE(u.run(resident_job(t32, he::NttUnitOp::Pointwise, 3, false)).accepted);
+  auto mac32 = unit_job(t32, he::NttUnitOp::Mac, m);
+  mac32.slot = 3;
+  const auto acc32 = u.run(mac32);
+  const auto mg32 = he::Montgomery::make(t32.q(), 60);
+  for (size_t i = 0; i < 32; ++i) ASSERT_EQ(acc32.out[i], t32.modulus().add(mg32.mul(want[i], op[i]), mg32.mul(m[i], op[i]))) << i;
+  EXPECT_EQ(u.rtl().jobs_accepted(), 8u);
 }
 
 TEST_P(HeNttRtl, MulPlainWithResidentOperandsMatchesGolden) {

@@ -298,20 +298,24 @@ TEST(HeNttUnitModel, MulPlainWithResidentOperandsMatchesFlint) {
 
 TEST(HeNttUnitModel, EncryptedLayerThroughTheModelIsExact) {
   // The encrypted fc layer with every ct x pt through the unit's job sequence
-  // on the model (model_mul_plain): decrypted accumulators equal the integer
-  // layer computed here.
+  // on the model (model_mul_plain): 20 outputs (two plaintexts of 16 and 4
+  // rows), a batch of 3 rows; decrypted accumulators equal the integer layer
+  // computed here.
   std::mt19937_64 rng(13);
-  std::vector<int8_t> w(7 * 256), x(256);
+  const size_t out = 20, in = 256, batch = 3;
+  std::vector<int8_t> w(out * in), x(batch * in);
   for (auto& v : w) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
   for (auto& v : x) v = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
-  std::vector<int64_t> want(7, 0);
-  for (size_t j = 0; j < 7; ++j)
-    for (size_t i = 0; i < 256; ++i) want[j] += int64_t{x[i]} * w[j * 256 + i];
+  std::vector<int64_t> want(batch * out, 0);
+  for (size_t b = 0; b < batch; ++b)
+    for (size_t j = 0; j < out; ++j)
+      for (size_t i = 0; i < in; ++i) want[b * out + j] += int64_t{x[b * in + i]} * w[j * in + i];
   he::FcLayerOptions o;
   o.seed = 5;
   o.mul_plain = &he::model_mul_plain;
-  const auto r = he::run_fc_layer(w, 7, 256, x, 1, o);
+  const auto r = he::run_fc_layer(w, out, in, x, batch, o);
   EXPECT_EQ(r.acc, want);
+  EXPECT_EQ(r.products, 2 * batch);
   EXPECT_GT(r.budget_left, 0);
 }
 
