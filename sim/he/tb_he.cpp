@@ -320,6 +320,7 @@ TEST_P(HeNttRtl, ResidentJobsSlotsAndErrorsMatchModel) {
   EXPECT_TRUE(u.run(f).accepted);
   EXPECT_FALSE(u.run(resident_job(t, he::NttUnitOp::Mac, 3)).accepted) << "op 3 on the resident result";
   EXPECT_TRUE(u.run(resident_job(t, he::NttUnitOp::Pointwise, 3, false)).accepted);
+  EXPECT_FALSE(u.run(resident_job(t, he::NttUnitOp::Mac, 3)).accepted) << "op 3 on its own accumulator";
   auto other_q = resident_job(t, he::NttUnitOp::Inverse, 1);
   other_q.q = q2;
   other_q.qinv = he::Montgomery::make(q2, 60).qinv_neg;
@@ -338,26 +339,27 @@ TEST_P(HeNttRtl, ResidentJobsSlotsAndErrorsMatchModel) {
   for (size_t i = 0; i < n; ++i) fa[i] = t.modulus().add(mg.mul(fa[i], b[i]), mg.mul(a[i], b[i]));
   t.inverse_unscaled(fa);
   EXPECT_EQ(r.out, fa);
-  // Twice a transform of the resident result, emitted each time (odd logn: the
-  // result changes buffers).
+  // Odd logn: a streamed transform leaves its result in buffer 1 (X = 0), an
+  // op 2 start_i job on it leaves the accumulator in buffer 0, and the
+  // streamed MAC after it must load into buffer 1 and keep the sum; then a
+  // start_i transform of the sum.
   const he::NttTables t32(32, he::ntt_primes(40, 32, 1)[0]);
   u.load_twiddles(rtl::he_twiddles_mont(t32, false), 0);
-  const auto s = random_poly(32, t32.q(), rng);
+  const auto s = random_poly(32, t32.q(), rng), op = random_poly(32, t32.q(), rng), m = random_poly(32, t32.q(), rng);
+  u.load_twiddles(op, 3);
   auto want = s;
   t32.forward(want);
   EXPECT_EQ(u.run(unit_job(t32, he::NttUnitOp::Forward, s)).out, want);
-  t32.forward(want);
-  EXPECT_EQ(u.run(resident_job(t32, he::NttUnitOp::Forward, 0)).out, want);
-  // Odd logn: the op 2 on the resident result leaves the accumulator in buffer
-  // 0; the streamed MAC after it must load into buffer 1 and keep it.
-  const auto op = random_poly(32, t32.q(), rng), m = random_poly(32, t32.q(), rng);
-  u.load_twiddles(op, 3);
   EXPECT_TRUE(u.run(resident_job(t32, he::NttUnitOp::Pointwise, 3, false)).accepted);
   auto mac32 = unit_job(t32, he::NttUnitOp::Mac, m);
   mac32.slot = 3;
   const auto acc32 = u.run(mac32);
   const auto mg32 = he::Montgomery::make(t32.q(), 60);
+  ASSERT_EQ(acc32.out.size(), 32u);
   for (size_t i = 0; i < 32; ++i) ASSERT_EQ(acc32.out[i], t32.modulus().add(mg32.mul(want[i], op[i]), mg32.mul(m[i], op[i]))) << i;
+  want = acc32.out;
+  t32.forward(want);
+  EXPECT_EQ(u.run(resident_job(t32, he::NttUnitOp::Forward, 0)).out, want);
   EXPECT_EQ(u.rtl().jobs_accepted(), 8u);
 }
 
