@@ -1,25 +1,43 @@
-// he_ntt_unit: streaming negacyclic NTT / inverse NTT / pointwise product over
-// Z_q, q an odd prime below 2^W, n = 2^logn coefficients (4B <= n <= 2^LogNMax),
-// B butterflies per cycle. Bit-exact with squish::he::NttTables::forward and
-// ::inverse_unscaled (sw/src/he/ntt.cpp) and with he::Montgomery for the
-// pointwise product.
+// he_ntt_unit: streaming negacyclic NTT / inverse NTT / pointwise product /
+// pointwise multiply-accumulate over Z_q, q an odd prime below 2^W,
+// n = 2^logn coefficients (4B <= n <= 2^LogNMax), B butterflies per cycle.
+// Bit-exact with squish::he::NttUnitModel (sw/src/he/ntt_unit.cpp), whose
+// transforms equal squish::he::NttTables::forward / ::inverse_unscaled and whose
+// products are he::Montgomery's (w = W).
 //
-// Jobs (cfg_* sampled with the first coefficient beat of a job, held by the host
-// until the job's last output beat):
+// Jobs (cfg_* sampled when the job starts, held by the host until it ends). A
+// job starts, while idle, on start_i (a one-cycle pulse: its input is the
+// resident result, no input beats) or else on the first s_* beat (its input is
+// the n streamed coefficients).
 //   cfg_op_i = 0  forward NTT: natural-order in, bit-reversed out (as the golden)
 //            = 1  inverse NTT without the n^-1 scaling: bit-reversed in, natural out
-//            = 2  pointwise: out[i] = in[i] * tw[i] * 2^-W mod q (Montgomery)
-//            = 3  reserved (configuration error)
-//   The twiddle store (tw_* stream, written from word 0 up to tw_last_i, only
-//   while no job runs) holds, for op 0, psi_rev[k] * 2^W mod q; for op 1,
-//   psi_inv_rev[k] * 2^W mod q; for op 2 the second operand (the host folds
-//   whatever scaling it wants into it, e.g. n^-1 * 2^W for a product).
-//   cfg_qinv_i = -q^-1 mod 2^W.
+//            = 2  pointwise: r[i] = in[i] * tw[i] * 2^-W mod q (Montgomery);
+//                 r becomes the accumulator
+//            = 3  multiply-accumulate: acc[i] = (acc[i] + in[i] * tw[i] * 2^-W) mod q
+//   cfg_emit_i = 1 streams the job's result out on m_* (n/B beats); 0 keeps it
+//   in the unit only (the job ends with its compute phase, no output beats).
+//   Every accepted job leaves its result resident in one coefficient buffer.
+//   The accumulator is the result of the last accepted job when that job was an
+//   op 2 or op 3: op 2 starts a sum, each op 3 adds one product, the sum is read
+//   out by an op 3 with cfg_emit_i = 1 (or any op 2/3 job emits the running
+//   value). An op 0 or 1 job uses both buffers and ends the accumulation.
+//   The twiddle store has 2^LogTwSlots slots of NMax coefficients; the tw_*
+//   stream writes slot tw_slot_i (held during a load) from word 0 up to
+//   tw_last_i, only while no job runs, and a job reads slot cfg_slot_i: for
+//   op 0, psi_rev[k] * 2^W mod q; for op 1, psi_inv_rev[k] * 2^W mod q; for ops
+//   2 and 3 the second operand (the host folds whatever scaling it wants into
+//   it, e.g. n^-1 * 2^W for a product). Slots keep forward and inverse
+//   twiddles and an operand resident, so a product NTT -> op 2 -> INTT runs
+//   with start_i jobs and one polynomial in, one out.
+//   cfg_qinv_i = -q^-1 mod 2^W. All coefficients and store words must be < q.
 //
 // Data flow: the n coefficients arrive as n/B beats (lane l of beat w is
-// coefficient wB + l) into ping-pong buffer 0; logn constant-geometry stages
-// then read buffer s&1 and write buffer ~s&1. Forward stage s reads positions
-// i and i + n/2 and writes 2i, 2i+1 (Pease), with twiddle psi_rev[2^s + i mod 2^s];
+// coefficient wB + l) into ping-pong buffer X, the one not holding the resident
+// result; logn constant-geometry stages then read buffer X ^ s&1 and write the
+// other; ops 2 and 3 read word k of X (and for op 3 word k of the accumulator
+// in ~X) and write word k of ~X, so the accumulator stays where it is.
+// Forward stage s reads positions i and i + n/2 and writes 2i, 2i+1 (Pease),
+// with twiddle psi_rev[2^s + i mod 2^s];
 // after logn stages every value sits where the in-place Cooley-Tukey puts it.
 // The inverse reverses the pattern (reads 2i, 2i+1, writes i, i + n/2; Gentleman-
 // Sande butterfly, twiddle psi_inv_rev[m + i mod m], m = n / 2^(s+1)). Each buffer
@@ -33,14 +51,21 @@
 // on the job's last beat. A beat with s_last_i before beat n/B, or none on it,
 // raises err_length_o; the job still completes on the beat count.
 // Errors (sticky until reset, never a hang): err_cfg_o for logn outside
-// [log2(4B), LogNMax], even q, q = 1, q >= 2^W or op 3: that job's input beats
-// are accepted up to s_last_i and dropped, no output.
+// [log2(4B), LogNMax], even q, q = 1, an op 3 without an accumulator (after
+// reset or after an op 0/1 job) or with a logn or q other than the
+// accumulator's, and a start_i job with no resident result (after reset), with
+// a logn or q other than the resident result's, or with op 3: a rejected
+// streamed job's beats are accepted up to s_last_i and dropped; either way no
+// output, and the unit's state (resident result, accumulator, twiddle store,
+// perf_jobs_o) is unchanged.
 // perf_compute_o counts the cycles of the last job's compute phase (first
-// butterfly issue to last write), the figure bench_he compares with the ideal.
+// butterfly issue to last write), the figure bench_he compares with the ideal;
+// perf_jobs_o the jobs accepted since reset (a host tells a dropped job by it).
 //
 // Cost: B he_modmul (3 W x W multipliers each), 2B modular adders/subtractors,
 // 8 coefficient banks of NMax / (4B) x B W bits (2 x NMax x W bits) and one
-// twiddle store of NMax / B x B W bits (NMax W bits).
+// twiddle store of 2^LogTwSlots x NMax / B words of B W bits
+// (2^LogTwSlots x NMax x W bits).
 // squish-synth: chparam -set B 1 -set LogNMax 5
 `default_nettype none
 
@@ -51,6 +76,8 @@ module he_ntt_unit #(
   parameter int unsigned LogNMax /*verilator public*/ = 13,
   /// Coefficient width; moduli below 2^W.
   parameter int unsigned W /*verilator public*/ = 60,
+  /// Twiddle store slots: 2^LogTwSlots tables of NMax coefficients (>= 1).
+  parameter int unsigned LogTwSlots /*verilator public*/ = 2,
   /// Derived.
   parameter int unsigned NMax = 1 << LogNMax,
   parameter int unsigned LogB = (B > 1) ? $clog2(B) : 0,
@@ -65,11 +92,16 @@ module he_ntt_unit #(
   // Configuration (per job).
   input  logic [3:0]        cfg_logn_i,
   input  logic [1:0]        cfg_op_i,
+  input  logic              cfg_emit_i,
+  input  logic [LogTwSlots-1:0] cfg_slot_i,
+  // Starts a job on the resident result (no input beats), one-cycle pulse while idle.
+  input  logic              start_i,
   input  logic [W-1:0]      cfg_q_i,
   input  logic [W-1:0]      cfg_qinv_i,
   // Twiddle / operand store.
   input  logic              tw_valid_i,
   output logic              tw_ready_o,
+  input  logic [LogTwSlots-1:0] tw_slot_i,
   input  logic [64*B-1:0]   tw_data_i,
   input  logic              tw_last_i,
   // Coefficients in.
@@ -86,7 +118,8 @@ module he_ntt_unit #(
   output logic              busy_o,
   output logic              err_cfg_o,
   output logic              err_length_o,
-  output logic [31:0]       perf_compute_o
+  output logic [31:0]       perf_compute_o,
+  output logic [31:0]       perf_jobs_o
 );
 
   localparam int unsigned MulLat = 8;  // he_modmul's latency
@@ -97,8 +130,14 @@ module he_ntt_unit #(
   state_e state_q, state_d;
 
   // ------------------------------------------------------------ job registers
-  logic [3:0]   logn_q;
+  logic [3:0]   logn_q;        // of the running job, then of the resident result
   logic [1:0]   op_q;
+  logic         emit_q;        // stream the result out at the end of the job
+  logic [LogTwSlots-1:0] slot_q;  // twiddle store slot the job reads
+  logic         res_valid_q;   // a resident result exists (some job was accepted since reset)
+  logic         in_buf_q;      // buffer X holding the job's input (stage 0 reads it)
+  logic         res_buf_q;     // buffer holding the resident result (the running job's once it started)
+  logic         acc_valid_q;   // the resident result is an accumulator (last accepted job: op 2 or 3)
   logic [W-1:0] q_q, qinv_q;
   logic [WordAw:0] words_q;      // n / B
   logic [WordAw-1:0] half_q;     // H = n / (2B) words per half
@@ -109,15 +148,26 @@ module he_ntt_unit #(
   logic [WordAw:0] issues_q;     // issues per stage
   logic [Lat-1:0] pipe_v_q;
   logic [31:0]  perf_q;
+  logic [31:0]  jobs_q;        // accepted jobs since reset
   logic         err_cfg_q, err_len_q;
   logic [TwAw:0] tw_wcnt_q;
+
+  // A job starts in StIdle on start_i (input: the resident result) or else on
+  // the first input beat (input: the s_* stream).
+  logic go, go_res;
+  assign go_res = state_q == StIdle && start_i;
+  assign go     = state_q == StIdle && (start_i || s_valid_i);
 
   logic cfg_ok;
   always_comb begin
     cfg_ok = 1'b1;
     if ({28'd0, cfg_logn_i} < LogB + 2 || {28'd0, cfg_logn_i} > LogNMax) cfg_ok = 1'b0;
     if (!cfg_q_i[0] || cfg_q_i == W'(1)) cfg_ok = 1'b0;
-    if (cfg_op_i == 2'd3) cfg_ok = 1'b0;
+    // MAC: only onto an accumulator of the same n and q.
+    if (cfg_op_i == 2'd3 && (!acc_valid_q || cfg_logn_i != logn_q || cfg_q_i != q_q)) cfg_ok = 1'b0;
+    // Resident input: a result of the same n and q; not for op 3 (it would be
+    // its own accumulator).
+    if (start_i && (!res_valid_q || cfg_logn_i != logn_q || cfg_q_i != q_q || cfg_op_i == 2'd3)) cfg_ok = 1'b0;
   end
 
   // ------------------------------------------------------------ banks
@@ -128,7 +178,7 @@ module he_ntt_unit #(
   logic [BankAw-1:0]       bk_raddr [8];
   logic [WordW-1:0]        bk_rdata [8];
   logic                    tw_we, tw_re;
-  logic [TwAw-1:0]         tw_waddr, tw_raddr;
+  logic [LogTwSlots+TwAw-1:0] tw_waddr, tw_raddr;
   logic [WordW-1:0]        tw_wdata, tw_rdata;
 
   for (genvar g = 0; g < 8; g++) begin : g_bank
@@ -136,7 +186,7 @@ module he_ntt_unit #(
       .clk_i, .we_i(bk_we[g]), .waddr_i(bk_waddr[g]), .wdata_i(bk_wdata[g]),
       .re_i(bk_re[g]), .raddr_i(bk_raddr[g]), .rdata_o(bk_rdata[g]));
   end
-  he_ntt_ram #(.Depth(TwDepth), .Width(WordW)) u_tw (
+  he_ntt_ram #(.Depth(TwDepth << LogTwSlots), .Width(WordW)) u_tw (
     .clk_i, .we_i(tw_we), .waddr_i(tw_waddr), .wdata_i(tw_wdata),
     .re_i(tw_re), .raddr_i(tw_raddr), .rdata_o(tw_rdata));
 
@@ -157,7 +207,7 @@ module he_ntt_unit #(
   logic issue;
   logic src_buf, dst_buf;
   logic [LogNMax:0] tpow;  // 2^s (forward) or m (inverse), in coefficients
-  assign src_buf = stage_q[0];
+  assign src_buf = stage_q[0] ^ in_buf_q;
   assign issue   = state_q == StCompute;
 
   always_comb begin
@@ -197,7 +247,7 @@ module he_ntt_unit #(
   logic            tw_small_issue;  // 2^s < B: lanes read word 0 at tpow + b mod tpow
   always_comb begin
     tw_small_issue = tpow < (LogNMax+1)'(B);
-    if (op_q == 2'd2)
+    if (op_q[1])
       tw_word_issue = TwAw'(k_q);
     else if (tw_small_issue)
       tw_word_issue = '0;
@@ -213,6 +263,9 @@ module he_ntt_unit #(
   logic [WordW-1:0]  word_lo, word_hi;
   assign word_lo = bk_rdata[{p1_src, p1_sel_lo}];
   assign word_hi = bk_rdata[{p1_src, p1_sel_hi}];
+  // MAC: the accumulator word k, same bank and address in the other buffer.
+  logic [WordW-1:0] word_acc;
+  assign word_acc = bk_rdata[{~p1_src, p1_sel_lo}];
 
   logic [WordW-1:0] op_u, op_v, op_w;  // per lane U, V, twiddle
   logic [LogNMax:0] tw_lane;
@@ -224,7 +277,7 @@ module he_ntt_unit #(
     for (int b = 0; b < B; b++) begin
       tw_lane = p1_tpow + ((LogNMax+1)'(b) & (p1_tpow - 1'b1));
       // Twiddle lane.
-      if (op_q != 2'd2 && p1_small)
+      if (!op_q[1] && p1_small)
         op_w[b*W +: W] = tw_rdata[W * 32'(tw_lane) +: W];
       else
         op_w[b*W +: W] = tw_rdata[b*W +: W];
@@ -239,7 +292,11 @@ module he_ntt_unit #(
           op_v[b*W +: W] = ((2 * b + 1) / B == 0) ? word_lo[((2 * b + 1) % B) * W +: W]
                                                   : word_hi[((2 * b + 1) % B) * W +: W];
         end
-        default: op_v[b*W +: W] = word_lo[b*W +: W];
+        default: begin
+          // Pointwise (op 2): U = 0; MAC (op 3): U = the accumulator.
+          op_u[b*W +: W] = op_q[0] ? word_acc[b*W +: W] : '0;
+          op_v[b*W +: W] = word_lo[b*W +: W];
+        end
       endcase
     end
   end
@@ -285,17 +342,15 @@ module he_ntt_unit #(
     out0 = '0;
     out1 = '0;
     for (int b = 0; b < B; b++) begin
-      unique case (op_q)
-        2'd0: begin
-          out0[b*W +: W] = mod_add(keep_q[MulLat][b*W +: W], prod[b*W +: W], q_q);
-          out1[b*W +: W] = mod_sub(keep_q[MulLat][b*W +: W], prod[b*W +: W], q_q);
-        end
-        2'd1: begin
-          out0[b*W +: W] = keep_q[MulLat][b*W +: W];
-          out1[b*W +: W] = prod[b*W +: W];
-        end
-        default: out0[b*W +: W] = prod[b*W +: W];
-      endcase
+      if (op_q == 2'd1) begin
+        out0[b*W +: W] = keep_q[MulLat][b*W +: W];
+        out1[b*W +: W] = prod[b*W +: W];
+      end else begin
+        // Forward: U + V*w, U - V*w. Pointwise: 0 + in*tw (= the product, < q).
+        // MAC: acc + in*tw. out1 is written only by the forward transform.
+        out0[b*W +: W] = mod_add(keep_q[MulLat][b*W +: W], prod[b*W +: W], q_q);
+        out1[b*W +: W] = mod_sub(keep_q[MulLat][b*W +: W], prod[b*W +: W], q_q);
+      end
     end
   end
   always_ff @(posedge clk_i) begin
@@ -350,15 +405,15 @@ module he_ntt_unit #(
     stage_pipe_q[0] <= stage_q;
     for (int i = 1; i < Lat; i++) stage_pipe_q[i] <= stage_pipe_q[i-1];
   end
-  assign dst_of_write = ~stage_pipe_q[Lat-1][0];
-  assign dst_buf = ~stage_q[0];
+  assign dst_of_write = ~stage_pipe_q[Lat-1][0] ^ in_buf_q;
+  assign dst_buf = ~src_buf;
 
   // ------------------------------------------------------------ output side
   logic [WordAw:0] out_word;
   logic            out_re, out_valid_q, out_last_q;
   logic [1:0]      out_sel_q;
   logic            fin_buf;
-  assign fin_buf = (op_q == 2'd2) ? 1'b1 : logn_q[0];
+  assign fin_buf = res_buf_q;
   assign out_word = rcnt_q;
   assign out_re = state_q == StOut && rcnt_q < words_q && (!out_valid_q || m_ready_i);
 
@@ -370,22 +425,23 @@ module he_ntt_unit #(
     bk_re = '0;
     for (int g = 0; g < 8; g++) begin
       bk_waddr[g] = wr_addr;
-      bk_wdata[g] = (2'(g % 4) == wr_sel_b && op_q != 2'd2) ? wr_word_b_q : wr_word_a_q;
+      bk_wdata[g] = (2'(g % 4) == wr_sel_b && !op_q[1]) ? wr_word_b_q : wr_word_a_q;
       bk_raddr[g] = rd_addr;
     end
     if (load_we) begin
-      for (int g = 0; g < 4; g++) begin
+      for (int g = 0; g < 8; g++) begin
         bk_waddr[g] = addr_of(wcnt_q, half_q);
         bk_wdata[g] = pack_lanes(s_data_i);
       end
-      bk_we[{1'b0, bank_of(wcnt_q, half_q)}] = 1'b1;
+      bk_we[{in_buf_q, bank_of(wcnt_q, half_q)}] = 1'b1;
     end else if (wr_en) begin
       bk_we[{dst_of_write, wr_sel_a}] = 1'b1;
-      if (op_q != 2'd2) bk_we[{dst_of_write, wr_sel_b}] = 1'b1;
+      if (!op_q[1]) bk_we[{dst_of_write, wr_sel_b}] = 1'b1;
     end
     if (issue) begin
       bk_re[{src_buf, rd_sel_lo}] = 1'b1;
       bk_re[{src_buf, rd_sel_hi}] = 1'b1;
+      if (op_q == 2'd3) bk_re[{dst_buf, rd_sel_lo}] = 1'b1;
     end else if (out_re) begin
       for (int g = 0; g < 8; g++) bk_raddr[g] = addr_of(out_word, half_q);
       bk_re[{fin_buf, bank_of(out_word, half_q)}] = 1'b1;
@@ -393,10 +449,10 @@ module he_ntt_unit #(
   end
 
   assign tw_we    = tw_valid_i && tw_ready_o;
-  assign tw_waddr = TwAw'(tw_wcnt_q);
+  assign tw_waddr = {tw_slot_i, TwAw'(tw_wcnt_q)};
   assign tw_wdata = pack_lanes(tw_data_i);
   assign tw_re    = issue;
-  assign tw_raddr = tw_word_issue;
+  assign tw_raddr = {slot_q, tw_word_issue};
 
   // ------------------------------------------------------------ control
   logic last_issue;
@@ -404,18 +460,22 @@ module he_ntt_unit #(
   always_comb begin
     state_d = state_q;
     unique case (state_q)
-      StIdle:    if (s_valid_i) state_d = cfg_ok ? StLoad : StDrop;
+      StIdle:    if (go_res) state_d = cfg_ok ? StCompute : StIdle;
+                 else if (s_valid_i) state_d = cfg_ok ? StLoad : StDrop;
       StLoad:    if (s_valid_i && wcnt_q == words_q - 1'b1) state_d = StCompute;
       StDrop:    if (s_valid_i && s_last_i) state_d = StIdle;
       StCompute: if (last_issue) state_d = StDrain;
-      StDrain:   if (pipe_v_q == '0) state_d = (op_q == 2'd2 || stage_q + 4'd1 == logn_q) ? StOut : StCompute;
+      StDrain:   if (pipe_v_q == '0) begin
+                   if (op_q[1] || stage_q + 4'd1 == logn_q) state_d = emit_q ? StOut : StIdle;
+                   else state_d = StCompute;
+                 end
       StOut:     if (out_valid_q && m_ready_i && out_last_q) state_d = StIdle;
       default:   state_d = StIdle;
     endcase
   end
 
   assign s_ready_o  = state_q == StLoad || state_q == StDrop;
-  assign tw_ready_o = state_q == StIdle && !s_valid_i;
+  assign tw_ready_o = state_q == StIdle && !s_valid_i && !start_i;
   assign busy_o     = state_q != StIdle;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -423,6 +483,12 @@ module he_ntt_unit #(
       state_q     <= StIdle;
       logn_q      <= '0;
       op_q        <= '0;
+      emit_q      <= 1'b0;
+      slot_q      <= '0;
+      res_valid_q <= 1'b0;
+      in_buf_q    <= 1'b0;
+      res_buf_q   <= 1'b1;
+      acc_valid_q <= 1'b0;
       q_q         <= '0;
       qinv_q      <= '0;
       words_q     <= '0;
@@ -434,6 +500,7 @@ module he_ntt_unit #(
       issues_q    <= '0;
       pipe_v_q    <= '0;
       perf_q      <= '0;
+      jobs_q      <= '0;
       err_cfg_q   <= 1'b0;
       err_len_q   <= 1'b0;
       tw_wcnt_q   <= '0;
@@ -446,21 +513,36 @@ module he_ntt_unit #(
       if (tw_we) tw_wcnt_q <= tw_last_i ? '0 : tw_wcnt_q + 1'b1;
       unique case (state_q)
         StIdle: begin
-          if (s_valid_i) begin
-            // Sample the configuration; the first beat is written next cycle in StLoad.
+          if (go && cfg_ok) begin
+            // Sample the configuration; the first beat is written next cycle in
+            // StLoad. A rejected job changes nothing but err_cfg (its beats are
+            // dropped), so logn_q / q_q keep describing the resident result.
             logn_q  <= cfg_logn_i;
             op_q    <= cfg_op_i;
+            emit_q  <= cfg_emit_i;
+            slot_q  <= cfg_slot_i;
             q_q     <= cfg_q_i;
             qinv_q  <= cfg_qinv_i;
             words_q <= (WordAw+1)'(1) << (cfg_logn_i - 4'(LogB));
             half_q  <= WordAw'((WordAw+1)'(1) << (cfg_logn_i - 4'(LogB) - 4'd1));
-            issues_q <= (cfg_op_i == 2'd2) ? (WordAw+1)'(1) << (cfg_logn_i - 4'(LogB))
-                                           : (WordAw+1)'(1) << (cfg_logn_i - 4'(LogB) - 4'd1);
+            issues_q <= cfg_op_i[1] ? (WordAw+1)'(1) << (cfg_logn_i - 4'(LogB))
+                                    : (WordAw+1)'(1) << (cfg_logn_i - 4'(LogB) - 4'd1);
             wcnt_q  <= '0;
             stage_q <= '0;
             k_q     <= '0;
-            if (!cfg_ok) err_cfg_q <= 1'b1;
+            // Input X: the resident result itself (start_i), else the buffer
+            // not holding it (so a MAC's accumulator is kept). Result: ~X for
+            // ops 2 and 3 (an accumulator never moves), X ^ logn[0] after a
+            // transform's stages.
+            in_buf_q    <= go_res ? res_buf_q : ~res_buf_q;
+            res_buf_q   <= cfg_op_i[1] ? (go_res ? ~res_buf_q : res_buf_q)
+                                       : (go_res ? res_buf_q : ~res_buf_q) ^ cfg_logn_i[0];
+            acc_valid_q <= cfg_op_i[1];
+            res_valid_q <= 1'b1;
+            if (go_res) perf_q <= '0;
+            jobs_q      <= jobs_q + 1'b1;
           end
+          if (go && !cfg_ok) err_cfg_q <= 1'b1;
         end
         StLoad: begin
           if (s_valid_i) begin
@@ -518,9 +600,10 @@ module he_ntt_unit #(
   assign err_cfg_o      = err_cfg_q;
   assign err_length_o   = err_len_q;
   assign perf_compute_o = perf_q;
+  assign perf_jobs_o    = jobs_q;
 
   logic unused;
-  assign unused = ^{p1_k, dst_buf, s_data_i, tw_data_i};
+  assign unused = ^{p1_k, s_data_i, tw_data_i};
 
 endmodule
 

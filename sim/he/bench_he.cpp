@@ -5,7 +5,12 @@
 //      and FLINT's nmod_poly_mulmod, beside the RTL's cycles at a given Fmax
 //      (SQUISH_HE_FMAX_MHZ, default: the make synth figure written in docs/he.md).
 //   3. The encrypted face_expression fc layer (golden/he slice): exact match,
-//      noise budget, time golden, RTL cycles.
+//      noise budget, time golden, RTL cycles: per product (rtl_polymul: every
+//      product reloads twiddles and transforms the plaintext again) and with the
+//      operands resident in the unit (rtl_mul_plain at B = 2, 4, 8: twiddle
+//      slots, NTT(pt) once per prime, start_i jobs on the resident NTT(c)), in
+//      cycles and in ms at 100.9 MHz (he_modmul's Fmax) and 44.8 MHz (the whole
+//      unit's, docs/he.md).
 //   4. Compression meets encryption: the same layer pruned (magnitude, per
 //      tensor) to several sparsities and requantized to 8/4/2 bits: nonzeros,
 //      the ct x pt method the cost model picks, measured time of the NTT and the
@@ -51,6 +56,28 @@ double time_per_call(F&& f, double min_seconds = 0.3) {
     el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } while (el < min_seconds || reps < 5);
   return best;
+}
+
+// Cycle breakdown of the resident-operand products (rtl_mul_plain), summed
+// over the calls the layer makes.
+struct Breakdown {
+  uint64_t cycles = 0, tw = 0, ntt = 0, pointwise = 0, jobs = 0, host_modmuls = 0;
+};
+Breakdown g_bd;
+
+template <unsigned B>
+he::MulPlainResult mul_plain_b(uint64_t q, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p) {
+  const he::NttTables t(p.size(), q);
+  rtl::HeNttRtlOptions o;
+  o.lanes = B;
+  auto r = rtl::rtl_mul_plain(t, cs, p, o);
+  g_bd.cycles += r.cycles;
+  g_bd.tw += r.tw_cycles;
+  g_bd.ntt += r.ntt_cycles;
+  g_bd.pointwise += r.pointwise_cycles;
+  g_bd.jobs += r.stats.jobs;
+  g_bd.host_modmuls += r.stats.host_modmuls;
+  return {std::move(r.c), r.cycles, r.ntt_cycles};
 }
 
 // Fastest evaluation time of three runs of the layer.
@@ -184,6 +211,50 @@ int main() {
        << " in transforms)\n";
     std::printf("layer: exact %d/%d, budget %d -> %d, golden eval %.2f ms, RTL %llu cycles\n", g.exact, r.exact, g.budget_fresh,
                 g.budget_left, g.t_eval * 1e3, static_cast<unsigned long long>(r.rtl_cycles));
+    // Resident operands (rtl_mul_plain) at B = 2, 4, 8; batch 1 (the layer as
+    // above) and batch 8 (the per-prime setup shared by 8 rows).
+    // he_modmul's Fmax and the whole unit's (scripts/synth.sh he_ntt_unit, docs/he.md).
+    constexpr double kModmulMhz = 100.9, kUnitMhz = 44.8;
+    md << "\nResident operands (`rtl_mul_plain`: per prime 3 twiddle-store loads and NTT(pt) once, per component NTT -> op 2 -> "
+          "INTT with one polynomial in and one out; 3 primes x 2 components per row):\n\n"
+       << "| batch | B | cycles | twiddle/operand loads | transforms (compute) | pointwise | streams, pipeline, handshakes | ms at "
+       << kModmulMhz << " MHz | ms at " << kUnitMhz << " MHz | golden eval (ms) | exact |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+    json::Array res;
+    using Fn = he::MulPlainResult (*)(uint64_t, std::span<const std::vector<uint64_t>>, std::span<const uint64_t>);
+    std::vector<int8_t> x8(8 * 256);
+    for (auto& v : x8) v = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
+    for (size_t batch : {size_t{1}, size_t{8}}) {
+      const std::span<const int8_t> xb = batch == 1 ? std::span<const int8_t>(x) : std::span<const int8_t>(x8);
+      double golden_ms = g.t_eval * 1e3;
+      if (batch != 1) {
+        he::FcLayerOptions go;
+        golden_ms = 1e30;
+        for (int k = 0; k < 3; ++k) golden_ms = std::min(golden_ms, he::run_fc_layer(w0, 7, 256, xb, batch, go).t_eval * 1e3);
+      }
+      for (const auto& [b, fn] : std::vector<std::pair<unsigned, Fn>>{{2, &mul_plain_b<2>}, {4, &mul_plain_b<4>}, {8, &mul_plain_b<8>}}) {
+        g_bd = {};
+        he::FcLayerOptions ro;
+        ro.mul_plain = fn;
+        const auto rr = he::run_fc_layer(w0, 7, 256, xb, batch, ro);
+        const uint64_t other = g_bd.cycles - g_bd.tw - g_bd.ntt - g_bd.pointwise;
+        const double ms_hi = static_cast<double>(g_bd.cycles) / kModmulMhz / 1e3,
+                     ms_lo = static_cast<double>(g_bd.cycles) / kUnitMhz / 1e3;
+        md << "| " << batch << " | " << b << " | " << g_bd.cycles << " | " << g_bd.tw << " | " << g_bd.ntt << " | " << g_bd.pointwise
+           << " | " << other << " | " << std::setprecision(2) << ms_hi << " | " << ms_lo << " | " << golden_ms << " | "
+           << (rr.exact ? "yes" : "NO") << " |\n";
+        res.push_back(json::Object{{"batch", batch}, {"B", b}, {"cycles", g_bd.cycles}, {"tw_cycles", g_bd.tw},
+                                   {"ntt_cycles", g_bd.ntt}, {"pointwise_cycles", g_bd.pointwise}, {"other_cycles", other},
+                                   {"jobs", g_bd.jobs}, {"host_modmuls", g_bd.host_modmuls}, {"ms_at_100_9_mhz", ms_hi},
+                                   {"ms_at_unit_fmax", ms_lo}, {"unit_fmax_mhz", kUnitMhz}, {"golden_eval_ms", golden_ms}, {"exact", rr.exact}});
+        std::printf("layer, resident operands, batch %zu, B %u: %llu cycles (tw %llu, transforms %llu, pointwise %llu, other %llu, "
+                    "%llu jobs) = %.3f ms at %.1f MHz, %.3f ms at %.1f MHz; golden eval %.3f ms; exact %d\n",
+                    batch, b, static_cast<unsigned long long>(g_bd.cycles), static_cast<unsigned long long>(g_bd.tw),
+                    static_cast<unsigned long long>(g_bd.ntt), static_cast<unsigned long long>(g_bd.pointwise),
+                    static_cast<unsigned long long>(other), static_cast<unsigned long long>(g_bd.jobs), ms_hi, kModmulMhz, ms_lo,
+                    kUnitMhz, golden_ms, rr.exact);
+      }
+    }
+    out["layer_resident"] = res;
   }
   md << "\n## Compression meets encryption (ct x pt of the fc layer, golden, one core)\n\n"
      << "| bits | sparsity | nonzeros | picked | NTT path (ms) | direct path (ms) | budget left | exact |\n|---|---|---|---|---|---|---|---|\n";

@@ -8,6 +8,7 @@
 
 #include "squish/error.hpp"
 #include "squish/he/ntt.hpp"
+#include "squish/he/ntt_unit.hpp"
 
 namespace squish::he {
 
@@ -26,6 +27,12 @@ PolyMulResult golden_polymul(uint64_t q, std::span<const uint64_t> a, std::span<
     t = slot.get();
   }
   return {negacyclic_multiply(*t, a, b), 0, 0};
+}
+
+MulPlainResult model_mul_plain(uint64_t q, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p) {
+  const NttTables t(p.size(), q);
+  NttUnitModel unit;
+  return {unit_mul_plain(unit, t, cs, p), 0, 0};
 }
 
 void register_rtl_polymul(PolyMulFn f) { g_rtl = f; }

@@ -88,7 +88,38 @@ FcLayerResult run_fc_layer(std::span<const int8_t> w, size_t out, size_t in, std
 
   t0 = std::chrono::steady_clock::now();
   std::vector<std::vector<Ciphertext>> outs(batch);
-  for (size_t b = 0; b < batch; ++b) {
+  if (opt.mul_plain) {
+    // Plaintext-major: one call per (plaintext, prime) with every row's c0 and
+    // c1, so an engine sets the plaintext's transform up once for the batch.
+    for (const auto& pt : wpts) {
+      const RnsPoly lp = ctx.lift_plain(pt);
+      std::vector<Ciphertext> r(batch);
+      for (auto& c : r) {
+        c.c0.residues.resize(ctx.base().size());
+        c.c1.residues.resize(ctx.base().size());
+      }
+      for (size_t i = 0; i < ctx.base().size(); ++i) {
+        std::vector<std::vector<uint64_t>> cs;
+        for (size_t b = 0; b < batch; ++b) {
+          cs.push_back(cts[b].c0.residues[i]);
+          cs.push_back(cts[b].c1.residues[i]);
+        }
+        auto pr = opt.mul_plain(ctx.params().q[i], cs, lp.residues[i]);
+        if (pr.c.size() != 2 * batch) throw Error("he layer: mul_plain engine returned " + std::to_string(pr.c.size()) + " products");
+        for (size_t b = 0; b < batch; ++b) {
+          r[b].c0.residues[i] = std::move(pr.c[2 * b]);
+          r[b].c1.residues[i] = std::move(pr.c[2 * b + 1]);
+        }
+        res.rtl_cycles += pr.cycles;
+        res.rtl_ntt_cycles += pr.ntt_cycles;
+      }
+      for (size_t b = 0; b < batch; ++b) {
+        outs[b].push_back(std::move(r[b]));
+        ++res.products;
+      }
+    }
+  }
+  for (size_t b = 0; b < batch && !opt.mul_plain; ++b) {
     for (const auto& pt : wpts) {
       ++res.products;
       if (!opt.engine) {

@@ -31,4 +31,20 @@ PolyMulFn rtl_polymul_engine();
 /// Defined only in sim/he (squish_rtl): runs the Verilated he_ntt_unit.
 PolyMulResult rtl_polymul(uint64_t q, std::span<const uint64_t> a, std::span<const uint64_t> b);
 
+/// c_k * p mod (x^n + 1, q) for every k: one plaintext times the components of a
+/// ciphertext, in one go so an engine can keep p's transform resident.
+struct MulPlainResult {
+  std::vector<std::vector<uint64_t>> c;
+  uint64_t cycles = 0;      ///< RTL clock cycles (0 off the RTL)
+  uint64_t ntt_cycles = 0;  ///< of which in forward/inverse transforms' compute phases
+};
+using MulPlainFn = MulPlainResult (*)(uint64_t q, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p);
+
+/// The NTT unit's golden model (he::NttUnitModel, B = 2) through unit_mul_plain:
+/// the RTL engine's job sequence without the RTL.
+MulPlainResult model_mul_plain(uint64_t q, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p);
+
+/// Defined only in sim/he (squish_rtl): rtl::rtl_mul_plain on the Verilated unit, B = 2.
+MulPlainResult rtl_mul_plain(uint64_t q, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p);
+
 }  // namespace squish::he

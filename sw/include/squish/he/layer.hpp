@@ -26,6 +26,7 @@ struct FcLayerOptions {
   uint64_t n = 4096;
   MulPlainMethod method = MulPlainMethod::Auto;
   PolyMulFn engine = nullptr;  ///< nullptr: golden BFV multiply_plain; else per-prime products through it
+  MulPlainFn mul_plain = nullptr;  ///< if set (before engine): per prime, c0*p and c1*p in one call
   uint64_t seed = 0;           ///< 0: getrandom; else a deterministic (insecure) stream for tests
 };
 
