@@ -55,7 +55,7 @@ module rans_decoder #(
   parameter int unsigned InWords = 4,
   /// Table slots written per cycle during expansion (power of two; the table
   /// copy of each lane is split into this many banks, at most 2^(MaxProbBits-1)).
-  parameter int unsigned SlotsPerCycle = 8
+  parameter int unsigned SlotsPerCycle = 4
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
