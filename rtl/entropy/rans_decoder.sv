@@ -4,15 +4,21 @@
 // The decoder then takes the frequency table on the tbl_* stream, one beat per
 // symbol value 0, 1, 2, ... (tbl_last_i on the final one), and expands it on
 // chip into a 2^P-slot table: slot k of symbol s holds {s, f_s, k - c_s}. Each
-// lane has its own copy (block RAM, synchronous read), written in parallel, so
-// loading costs 2^P cycles plus one per zero-frequency symbol. Then the input
-// stream delivers the payload after its frequency table: the lanes_i (<= Lanes)
-// 32-bit initial states, then the 16-bit words, InWords words per beat
-// (in_count_i of them valid, word 0 in bits [15:0]; beats full except the last).
+// lane has its own copy (block RAM, synchronous read), written in parallel.
+// Each copy is split into Banks = SlotsPerCycle banks interleaved by slot
+// index (slot k in bank k mod Banks, row k div Banks), so a cycle writes up to
+// Banks consecutive slots of one symbol, and the next beat is taken in the
+// cycle that writes the current symbol's last slots: loading costs
+// sum over symbols of max(1, ceil(f_s / Banks)) cycles, plus one. Then the
+// input stream delivers the payload after its frequency table: the lanes_i
+// (<= Lanes) 32-bit initial states, then the 16-bit words, InWords words per
+// beat (in_count_i of them valid, word 0 in bits [15:0]; beats full except the
+// last).
 //
-// Decoding: each lane keeps its state x in [2^16, 2^32); the table copy is
-// read at the address the state will have after the clock edge, so in every
-// cycle entry_q = table[x_q mod 2^P] is ready. One step decodes one symbol per
+// Decoding: each lane keeps its state x in [2^16, 2^32); every bank of the
+// lane's copy is read at the row the state will have after the clock edge and
+// the bank is picked by the registered low slot bits, so in every cycle
+// entry = table[x_q mod 2^P] is ready. One step decodes one symbol per
 // active lane: x' = f * (x >> P) + (k - c) (computed as a fixed bit select of
 // f' * (x with the low P bits cleared), f' = f << (MaxProbBits - P) stored in
 // the table, so no lane needs a barrel shifter), and a lane whose x' fell below 2^16
@@ -21,16 +27,17 @@
 // buffer holds 2 x Lanes words and refills InWords per cycle.
 //
 // Errors (sticky until start_i or reset): ErrBadTable (frequencies do not sum
-// to 2^P, or P out of range); ErrTruncated (`last` came before the words a
-// step needs); ErrOverrun (words left over after the final symbol);
-// ErrBadState (a lane does not end in state 2^16: corrupt stream). On an error
-// the decoder drains its input until `last` and raises done_o.
+// to 2^P, more than 256 beats, or P out of range); ErrTruncated (`last` came
+// before the words a step needs); ErrOverrun (words left over after the final
+// symbol); ErrBadState (a lane does not end in state 2^16: corrupt stream). On
+// an error the decoder drains its input until `last` and raises done_o.
 //
-// Cost per lane: a 2^MaxProbBits x 33-bit table copy (BRAM), a 13 x 32
-// multiplier (DSP), an adder and a 32-bit mux; shared: a
-// 2 x Lanes x 16-bit word buffer with a word-granular shifter and the
-// lane-to-word crossbar. The loop state -> table address -> state closes in one
-// cycle through the BRAM address register.
+// Cost per lane: a 2^MaxProbBits x 33-bit table copy in Banks RAMs
+// (rans_table_ram; BRAM), a Banks:1 33-bit read mux, a 13 x 32 multiplier
+// (DSP), an adder and a 32-bit mux; shared: the bank write addresses and
+// biases, a 2 x Lanes x 16-bit word buffer with a word-granular shifter and
+// the lane-to-word crossbar. The loop state -> table address -> state closes
+// in one cycle through the RAM address register.
 // make synth maps memories to flip-flops for the OSU cells, so its PPA run
 // uses small tables (the bench synthesizes the full configuration itself):
 // squish-synth: chparam -set MaxProbBits 6
@@ -45,7 +52,10 @@ module rans_decoder #(
   /// Largest probability precision P (table depth 2^MaxProbBits).
   parameter int unsigned MaxProbBits = 12,
   /// 16-bit words per input beat.
-  parameter int unsigned InWords = 4
+  parameter int unsigned InWords = 4,
+  /// Table slots written per cycle during expansion (power of two; the table
+  /// copy of each lane is split into this many banks, at most 2^(MaxProbBits-1)).
+  parameter int unsigned SlotsPerCycle = 4
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -88,9 +98,16 @@ module rans_decoder #(
   localparam int unsigned LaneWidth  = $clog2(Lanes + 1);
   localparam int unsigned SlotWidth  = MaxProbBits;
   localparam int unsigned EntryWidth = 8 + 13 + MaxProbBits;  // {symbol, freq, k - c}
+  localparam int unsigned MaxBanks   = 2 ** (MaxProbBits - 1);  // every bank >= 2 rows
+  localparam int unsigned Banks      = (SlotsPerCycle < MaxBanks) ? SlotsPerCycle : MaxBanks;
+  localparam int unsigned BankBits   = $clog2(Banks);
+  localparam int unsigned SelW       = (BankBits > 0) ? BankBits : 1;
+  localparam int unsigned RowBits    = MaxProbBits - BankBits;  // >= 1
+  localparam int unsigned Rows       = 2 ** RowBits;
   localparam int unsigned PubLanes /*verilator public*/ = Lanes;
   localparam int unsigned PubMaxProbBits /*verilator public*/ = MaxProbBits;
   localparam int unsigned PubInWords /*verilator public*/ = InWords;
+  localparam int unsigned PubBanks /*verilator public*/ = Banks;
 
   typedef enum logic [2:0] { StIdle, StLoad, StInit, StDecode, StFinish, StDrain, StDone } state_e;
 
@@ -100,12 +117,13 @@ module rans_decoder #(
   logic [31:0]                remaining_q, remaining_d;
   logic [13:0]                cum_q, cum_d;        // slots filled so far (<= 2^P)
   logic [12:0]                fill_left_q, fill_left_d;  // slots of the current symbol still to write
-  logic [8:0]                 load_sym_q, load_sym_d;     // symbol of the current beat
+  logic [8:0]                 load_sym_q, load_sym_d;     // symbol of the next beat
+  logic [7:0]                 wr_sym_q, wr_sym_d;         // symbol being written
   logic [12:0]                load_freq_q, load_freq_d;
   logic                       load_last_q, load_last_d;
-  logic                       tbl_we;
-  logic [SlotWidth-1:0]       tbl_waddr;
-  logic [EntryWidth-1:0]      tbl_wdata;
+  logic [Banks-1:0]           tbl_we;
+  logic [RowBits*Banks-1:0]   tbl_waddr;
+  logic [EntryWidth*Banks-1:0] tbl_wdata;
   logic [32*Lanes-1:0]        x_q, x_d;
   logic [16*BufWords-1:0]     wbuf_q, wbuf_d;
   logic [WCntWidth-1:0]       wcnt_q, wcnt_d;
@@ -127,20 +145,34 @@ module rans_decoder #(
   assign active    = (remaining_q >= 32'(n_lanes_q)) ? n_lanes_q : LaneWidth'(remaining_q);
 
   for (genvar j = 0; j < Lanes; j++) begin : g_lane
-    logic [EntryWidth-1:0] table_q [2**MaxProbBits];
     logic [EntryWidth-1:0] rd_q;
+    logic [EntryWidth*Banks-1:0] bank_rd;
+    logic [SlotWidth-1:0]  slot_d;
     logic [12:0]           freq;
     logic [MaxProbBits-1:0] bias;
     logic [31:0]           prod;
     logic [43:0]           prod_wide;  // low MaxProbBits bits are zero by construction
     logic [31:0]           x_hi;
 
-    always_ff @(posedge clk_i) begin
-      if (tbl_we) table_q[tbl_waddr] <= tbl_wdata;
+    // Every bank is read at the next state's row; the registered low slot
+    // bits pick the bank: rd_q = table[x_q mod 2^P] every cycle.
+    assign slot_d = SlotWidth'(x_d[32*j +: 32] & slot_mask);
+    for (genvar b = 0; b < Banks; b++) begin : g_bank
+      rans_table_ram #(.Depth(Rows), .Width(EntryWidth)) u_ram (
+        .clk_i,
+        .we_i    (tbl_we[b]),
+        .waddr_i (tbl_waddr[RowBits*b +: RowBits]),
+        .wdata_i (tbl_wdata[EntryWidth*b +: EntryWidth]),
+        .raddr_i (slot_d[SlotWidth-1 -: RowBits]),
+        .rdata_o (bank_rd[EntryWidth*b +: EntryWidth])
+      );
     end
-    // Read at the next state's slot: rd_q = table[x_q mod 2^P] every cycle.
-    always_ff @(posedge clk_i) begin
-      rd_q <= table_q[SlotWidth'(x_d[32*j +: 32] & slot_mask)];
+    if (Banks > 1) begin : g_sel
+      logic [SelW-1:0] sel_q;
+      always_ff @(posedge clk_i) sel_q <= slot_d[SelW-1:0];
+      assign rd_q = bank_rd[EntryWidth*sel_q +: EntryWidth];
+    end else begin : g_nosel
+      assign rd_q = bank_rd;
     end
 
     // The table holds f' = f << (MaxProbBits - P), so that
@@ -173,11 +205,35 @@ module rans_decoder #(
   end
 
   // ---- table expansion -----------------------------------------------------------
-  assign tbl_ready_o = (state_q == StLoad) && (fill_left_q == 0) && !load_last_q;
-  assign tbl_we      = (state_q == StLoad) && (fill_left_q != 0) && (err_q == entropy_pkg::ErrNone);
-  assign tbl_waddr   = SlotWidth'(cum_q);
-  assign tbl_wdata   = {load_sym_q[7:0], 13'(load_freq_q << (4'(MaxProbBits) - pbits_q)),
-                        MaxProbBits'(load_freq_q - fill_left_q)};
+  // A cycle writes n = min(Banks, fill_left) slots of symbol wr_sym_q from
+  // slot cum_q on: bank b takes slot cum + ((b - cum) mod Banks) if that
+  // offset is below n. The next beat is taken in the cycle that writes the
+  // current symbol's last slots (fill_left <= Banks), its slots start at
+  // cum + fill_left.
+  logic [12:0] fill_n;       // slots written this cycle
+  logic        cur_done;     // the current symbol is finished after this cycle
+  logic [13:0] cum_end;      // first slot after the current symbol
+  logic        load_ok;
+  assign load_ok  = (state_q == StLoad) && (err_q == entropy_pkg::ErrNone);
+  assign cur_done = fill_left_q <= 13'(Banks);
+  assign fill_n   = cur_done ? fill_left_q : 13'(Banks);
+  assign cum_end  = cum_q + 14'(fill_left_q);
+  assign tbl_ready_o = (state_q == StLoad) && cur_done && !load_last_q;
+
+  for (genvar b = 0; b < Banks; b++) begin : g_wr
+    logic [12:0] off;  // (b - cum) mod Banks
+    if (Banks > 1) begin : g_off
+      logic [SelW-1:0] off_low;
+      assign off_low = SelW'(b) - cum_q[SelW-1:0];
+      assign off = 13'(off_low);
+    end else begin : g_off0
+      assign off = '0;
+    end
+    assign tbl_we[b] = load_ok && (off < fill_n);
+    assign tbl_waddr[RowBits*b +: RowBits] = RowBits'((SlotWidth'(cum_q) + SlotWidth'(off)) >> BankBits);
+    assign tbl_wdata[EntryWidth*b +: EntryWidth] =
+      {wr_sym_q, 13'(load_freq_q << (4'(MaxProbBits) - pbits_q)), MaxProbBits'(load_freq_q - fill_left_q + off)};
+  end
 
   // ---- control -----------------------------------------------------------------
   logic out_free, can_step, take_in, last_in;
@@ -220,6 +276,7 @@ module rans_decoder #(
     cum_d       = cum_q;
     fill_left_d = fill_left_q;
     load_sym_d  = load_sym_q;
+    wr_sym_d    = wr_sym_q;
     load_freq_d = load_freq_q;
     load_last_d = load_last_q;
     x_d         = x_q;
@@ -256,21 +313,22 @@ module rans_decoder #(
       StLoad: begin
         if (err_q != entropy_pkg::ErrNone) begin
           state_d = StDrain;  // the table stream is abandoned; drain the words
-        end else if (fill_left_q != 0) begin
-          // Write slot cum of the current symbol (tbl_we), then advance.
-          fill_left_d = fill_left_q - 1;
-          cum_d       = cum_q + 1;
-          if (fill_left_q == 13'd1) load_sym_d = load_sym_q + 1;
-        end else if (load_last_q) begin
-          if (cum_q != (14'd1 << pbits_q)) err_d = entropy_pkg::ErrBadTable;
-          state_d = StInit;
-        end else if (tbl_valid_i) begin
-          // Beat for symbol load_sym_q: its f slots follow from cum_q on.
-          if (cum_q + 14'(tbl_data_i) > (14'd1 << pbits_q) || load_sym_q[8]) err_d = entropy_pkg::ErrBadTable;
-          fill_left_d = tbl_data_i;
-          load_freq_d = tbl_data_i;
-          load_last_d = tbl_last_i;
-          if (tbl_data_i == 13'd0) load_sym_d = load_sym_q + 1;
+        end else begin
+          // Write fill_n slots of the current symbol (tbl_we), then advance.
+          fill_left_d = fill_left_q - fill_n;
+          cum_d       = cum_q + 14'(fill_n);
+          if (cur_done && load_last_q) begin
+            if (cum_end != (14'd1 << pbits_q)) err_d = entropy_pkg::ErrBadTable;
+            state_d = StInit;
+          end else if (cur_done && tbl_valid_i) begin
+            // Beat for symbol load_sym_q: its f slots follow from cum_end on.
+            if (cum_end + 14'(tbl_data_i) > (14'd1 << pbits_q) || load_sym_q[8]) err_d = entropy_pkg::ErrBadTable;
+            fill_left_d = tbl_data_i;
+            load_freq_d = tbl_data_i;
+            load_last_d = tbl_last_i;
+            wr_sym_d    = load_sym_q[7:0];
+            load_sym_d  = load_sym_q + 1;
+          end
         end
       end
       StInit: begin
@@ -358,6 +416,7 @@ module rans_decoder #(
       cum_q       <= '0;
       fill_left_q <= '0;
       load_sym_q  <= '0;
+      wr_sym_q    <= '0;
       load_freq_q <= '0;
       load_last_q <= 1'b0;
       x_q         <= '0;
@@ -380,6 +439,7 @@ module rans_decoder #(
       cum_q       <= cum_d;
       fill_left_q <= fill_left_d;
       load_sym_q  <= load_sym_d;
+      wr_sym_q    <= wr_sym_d;
       load_freq_q <= load_freq_d;
       load_last_q <= load_last_d;
       x_q         <= x_d;
@@ -412,7 +472,8 @@ module rans_decoder #(
 `ifdef SQUISH_ASSERT
   // Simulation-only checks (Verilator --assert -DSQUISH_ASSERT), see squish_assert.svh.
   `ASSERT_INIT(ParamsLegal, (Lanes == 4 || Lanes == 8 || Lanes == 16) && MaxProbBits >= 1 &&
-                            MaxProbBits <= 12 && InWords >= 1 && InWords <= Lanes)
+                            MaxProbBits <= 12 && InWords >= 1 && InWords <= Lanes &&
+                            SlotsPerCycle >= 1 && (SlotsPerCycle & (SlotsPerCycle - 1)) == 0)
   // Upstream rule: valid held until ready, data stable (start_i aborts a tensor).
   logic in_stall_q, out_stall_q, err_seen_q;
   logic [$bits({in_data_i, in_count_i, in_last_i})-1:0] in_bundle_q;

@@ -6,6 +6,7 @@ squish_verilate(squish_rtl TOP rans_decoder PREFIX Vrans_decoder16 ARGS -GLanes=
 squish_verilate(squish_rtl TOP tunstall_decoder PREFIX Vtunstall_decoder)
 target_sources(squish_rtl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/engine.cpp)
 squish_rtl_test(tb_entropy SOURCES ${CMAKE_CURRENT_LIST_DIR}/tb_entropy.cpp ${CMAKE_CURRENT_LIST_DIR}/tb_entropy_last.cpp
+                ${CMAKE_CURRENT_LIST_DIR}/tb_rans_tables.cpp
                 LABELS entropy)
 # The real weight slices live in golden/entropy/.
 target_compile_definitions(tb_entropy PRIVATE SQUISH_ROOT="${SQUISH_ROOT}")

@@ -265,8 +265,11 @@ EntropyRun run_rans_on(sim::Dut<Model>& dut, const RansJob& job, const EntropyRt
     for (size_t s = 0; s < job.freq.size(); ++s) drv.push({job.freq[s], s + 1 == job.freq.size()});
     const uint64_t limit = 16 * (job.freq.size() + (uint64_t{1} << 13)) + 1000;
     // Done when every beat is in and the expansion has finished: the decoder
-    // then waits for its lane states (in_ready_o), or has stopped (done_o).
-    d.run_until([&] { return (drv.idle() && m.in_ready_o) || m.done_o; }, limit, "table load");
+    // then waits for its lane states (in_ready_o), or has stopped (done_o), or
+    // it abandoned the table after an error (draining the words: in_ready_o
+    // with error_o; the rest of the table stream is never taken).
+    d.run_until([&] { return (drv.idle() && m.in_ready_o) || m.done_o || (m.error_o && m.in_ready_o); }, limit,
+                "table load");
     m.tbl_valid_i = 0;
   };
   auto start = [&job](Model& m) {
@@ -416,6 +419,7 @@ EntropyRtlParams entropy_rtl_params() {
   q.rans_lanes = Vrans_decoder_rans_decoder::PubLanes;
   q.rans_prob_bits = Vrans_decoder_rans_decoder::PubMaxProbBits;
   q.rans_out_width = Vrans_decoder_rans_decoder::PubLanes;
+  q.rans_table_banks = Vrans_decoder_rans_decoder::PubBanks;
   return q;
 }
 

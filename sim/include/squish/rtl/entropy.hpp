@@ -96,6 +96,7 @@ struct EntropyRtlParams {
   uint32_t huffman_max_len, huffman_in_width;
   uint32_t tunstall_max_k, tunstall_max_len, tunstall_out_width, tunstall_in_width;
   uint32_t rans_lanes, rans_prob_bits, rans_out_width;
+  uint32_t rans_table_banks;  ///< table slots the rANS decoder writes per cycle (its Banks)
 };
 EntropyRtlParams entropy_rtl_params();
 
