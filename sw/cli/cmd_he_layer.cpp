@@ -40,7 +40,7 @@ std::vector<int8_t> int8_matrix(const he::I64Array& a, const std::string& name, 
 }  // namespace
 
 int cmd_he_layer(Args args) {
-  std::string w_path, x_path, out, engine = "golden", method = "auto";
+  std::string w_path, x_path, out, engine = "golden", method = "auto", rtl_path = "resident";
   uint64_t n = 4096;
   bool json = false;
   ArgParser p("he-layer", "--weights W.npy --input X.npy [--n 4096] [--engine golden|rtl] [-o OUT.npy] [--json]");
@@ -50,6 +50,10 @@ int cmd_he_layer(Args args) {
               "ring degree (4096: the 128-bit parameter set)", "N")
       .option("--engine", &engine, "golden (C++ BFV) or rtl (ct x pt products on the Verilated he_ntt_unit)", "E")
       .option("--method", &method, "golden ct x pt: auto (by cost), ntt or direct (sparse products)", "M")
+      .option("--rtl-path", &rtl_path,
+              "rtl: resident (plaintext transform and twiddles kept in the unit, one polynomial in and out per product) "
+              "or per-product (every product loads both operands and the twiddles)",
+              "P")
       .option("-o", &out, "output .npy: decrypted int64 accumulators, batch x out", "OUT.npy")
       .flag("--json", &json, "print a JSON summary");
   if (!p.parse(args)) return kOk;
@@ -61,7 +65,12 @@ int cmd_he_layer(Args args) {
   else if (method == "ntt") o.method = he::MulPlainMethod::Ntt;
   else if (method == "direct") o.method = he::MulPlainMethod::Direct;
   else throw UsageError("--method must be auto, ntt or direct, not '" + method + "'");
-  if (engine == "rtl") o.engine = he::rtl_polymul_engine();
+  if (rtl_path != "resident" && rtl_path != "per-product")
+    throw UsageError("--rtl-path must be resident or per-product, not '" + rtl_path + "'");
+  if (engine == "rtl") {
+    if (rtl_path == "resident") o.mul_plain = he::rtl_mul_plain_engine();
+    else o.engine = he::rtl_polymul_engine();
+  }
 
   size_t out_dim, in_dim, batch, in_x;
   const auto w = int8_matrix(he::read_npy_i64(io::read_file(w_path), w_path), w_path, out_dim, in_dim);
@@ -74,7 +83,8 @@ int cmd_he_layer(Args args) {
   if (!out.empty()) io::write_file(out, he::write_npy_i64({batch, out_dim}, r.acc));
   if (json) {
     json::Value v = json::Object{{"batch", batch}, {"in", in_dim}, {"out", out_dim}, {"n", n}, {"q_bits", r.q_bits},
-                                 {"plain_modulus", r.t}, {"engine", engine}, {"exact", r.exact},
+                                 {"plain_modulus", r.t}, {"engine", engine},
+                                 {"rtl_path", engine == "rtl" ? json::Value(rtl_path) : json::Value(nullptr)}, {"exact", r.exact},
                                  {"noise_budget_fresh", r.budget_fresh}, {"noise_budget_left", r.budget_left},
                                  {"products", r.products}, {"direct_products", r.direct_products},
                                  {"seconds_keygen", r.t_keygen}, {"seconds_encrypt", r.t_encrypt},
@@ -90,7 +100,7 @@ int cmd_he_layer(Args args) {
     std::printf("  time: keygen %.1f ms, encrypt %.1f ms, evaluate %.1f ms (%llu ct x pt), decrypt %.1f ms\n", r.t_keygen * 1e3,
                 r.t_encrypt * 1e3, r.t_eval * 1e3, static_cast<unsigned long long>(r.products), r.t_decrypt * 1e3);
     if (engine == "rtl")
-      std::printf("  RTL: %llu cycles, %llu in NTT/INTT\n", static_cast<unsigned long long>(r.rtl_cycles),
+      std::printf("  RTL (%s): %llu cycles, %llu in NTT/INTT\n", rtl_path.c_str(), static_cast<unsigned long long>(r.rtl_cycles),
                   static_cast<unsigned long long>(r.rtl_ntt_cycles));
     if (!out.empty()) std::printf("  wrote %s (int64, batch x out)\n", out.c_str());
   }

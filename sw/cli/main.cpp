@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
 #ifdef SQUISH_HAVE_RTL
   squish::he::register_rtl_polymul(&squish::he::rtl_polymul);
+  squish::he::register_rtl_mul_plain(&squish::he::rtl_mul_plain);
 #endif
   if (args.empty()) {
     usage(stderr);

@@ -14,6 +14,9 @@ namespace squish::he {
 
 namespace {
 PolyMulFn g_rtl = nullptr;
+MulPlainFn g_rtl_mul_plain = nullptr;
+constexpr const char* kNoRtl =
+    "--engine rtl: this squish was built without the RTL (SQUISH_BUILD_RTL=OFF or a SQUISH_BLOCKS filter)";
 }
 
 PolyMulResult golden_polymul(uint64_t q, std::span<const uint64_t> a, std::span<const uint64_t> b) {
@@ -38,8 +41,13 @@ MulPlainResult model_mul_plain(uint64_t q, std::span<const std::vector<uint64_t>
 void register_rtl_polymul(PolyMulFn f) { g_rtl = f; }
 bool have_rtl_polymul() { return g_rtl != nullptr; }
 PolyMulFn rtl_polymul_engine() {
-  if (!g_rtl) throw UsageError("--engine rtl: this squish was built without the RTL (SQUISH_BUILD_RTL=OFF or a SQUISH_BLOCKS filter)");
+  if (!g_rtl) throw UsageError(kNoRtl);
   return g_rtl;
+}
+void register_rtl_mul_plain(MulPlainFn f) { g_rtl_mul_plain = f; }
+MulPlainFn rtl_mul_plain_engine() {
+  if (!g_rtl_mul_plain) throw UsageError(kNoRtl);
+  return g_rtl_mul_plain;
 }
 
 }  // namespace squish::he

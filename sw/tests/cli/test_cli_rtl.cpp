@@ -200,3 +200,39 @@ TEST_F(CliRtl, NttProductOnTheRtlUnitAndFaultCaught) {
   EXPECT_EQ(bytes("g.npy"), bytes("r.npy"));
   EXPECT_EQ(run(base + " --engine rtl -o " + p("f.npy"), "SQUISH_FAULT=ntt").code, 3);
 }
+
+// he-layer on the RTL NTT unit, both paths (resident operands, the default, and
+// one product at a time): the decrypted accumulators equal the plaintext layer
+// computed here and the golden engine's file; the resident path takes fewer cycles.
+TEST_F(CliRtl, HeLayerOnTheRtlUnitBothPaths) {
+  const std::string w_path = std::string(SQUISH_ROOT) + "/golden/he/face_expression_fc_int8.npy";
+  const auto wt = io::read_npy(io::read_file(w_path), "w");
+  ASSERT_EQ(wt.shape, (std::vector<size_t>{7, 256}));
+  std::mt19937_64 g(11);
+  std::vector<int64_t> x(256);
+  for (auto& v : x) v = static_cast<int64_t>(g() % 256) - 128;
+  io::write_file(p("x.npy"), squish::he::write_npy_i64({1, 256}, x));
+  const std::string base = "he-layer --weights " + w_path + " --input " + p("x.npy");
+  ASSERT_EQ(run(base + " -o " + p("g.npy")).code, 0);
+  uint64_t cycles[2] = {0, 0};
+  const char* paths[2] = {"resident", "per-product"};
+  for (int k = 0; k < 2; ++k) {
+    const auto r = run(base + " --engine rtl --rtl-path " + paths[k] + " --json -o " + p(std::string(paths[k]) + ".npy"));
+    ASSERT_EQ(r.code, 0) << paths[k] << "\n" << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_TRUE(j["exact"].get<bool>());
+    EXPECT_EQ(j["rtl_path"].get<std::string>(), paths[k]);
+    cycles[k] = j["rtl_cycles"].get<uint64_t>();
+    EXPECT_GT(cycles[k], 0u);
+    EXPECT_EQ(bytes("g.npy"), bytes(std::string(paths[k]) + ".npy")) << paths[k];
+  }
+  EXPECT_LT(cycles[0], cycles[1]);
+  const auto y = squish::he::read_npy_i64(io::read_file(p("resident.npy")), "y");
+  ASSERT_EQ(y.values.size(), 7u);
+  for (size_t o = 0; o < 7; ++o) {
+    int64_t s = 0;
+    for (size_t i = 0; i < 256; ++i) s += x[i] * static_cast<int8_t>(wt.data[o * 256 + i]);
+    EXPECT_EQ(y.values[o], s) << "output " << o;
+  }
+  EXPECT_EQ(run(base + " --engine rtl --rtl-path sideways").code, 1);
+}

@@ -47,4 +47,9 @@ MulPlainResult model_mul_plain(uint64_t q, std::span<const std::vector<uint64_t>
 /// Defined only in sim/he (squish_rtl): rtl::rtl_mul_plain on the Verilated unit, B = 2.
 MulPlainResult rtl_mul_plain(uint64_t q, std::span<const std::vector<uint64_t>> cs, std::span<const uint64_t> p);
 
+/// The resident-operand RTL engine, registered like rtl_polymul (the CLI's main
+/// registers &rtl_mul_plain); UsageError naming the build if none was registered.
+void register_rtl_mul_plain(MulPlainFn f);
+MulPlainFn rtl_mul_plain_engine();
+
 }  // namespace squish::he
