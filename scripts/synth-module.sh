@@ -27,6 +27,7 @@ LIB=${SQUISH_LIBERTY:-/usr/share/qflow/tech/osu018/osu018_stdcells.lib}
 SRAM_LIB="$here/synth-sram.lib"; SRAM_RULES="$here/synth-sram.rules"
 PERIOD_NS=${SQUISH_CLOCK_NS:-10}
 MAXFANOUT=${SQUISH_SYNTH_MAXFANOUT:-16}
+ASIC_ONLY=${SQUISH_SYNTH_ASIC_ONLY:-}   # 1: skip the Xilinx run (its columns stay empty)
 FANOUT_PY="$here/synth_fanout.py"
 TIMEOUT=${SQUISH_SYNTH_TIMEOUT:-3600}
 CACHE=${SQUISH_SYNTH_CACHE:-$reports/../synth-cache}
@@ -57,7 +58,7 @@ deps() {  # transitive module files reachable from $1 by name
   done
 }
 files=$(deps "$m" | LC_ALL=C sort -u)
-key=$( { cat "$0" "$FANOUT_PY" "$SRAM_LIB" "$SRAM_RULES"; echo "$LIB $PERIOD_NS $MAXFANOUT $m $variant $chparam $HIER"
+key=$( { cat "$0" "$FANOUT_PY" "$SRAM_LIB" "$SRAM_RULES"; echo "$LIB $PERIOD_NS $MAXFANOUT ${ASIC_ONLY:+asic-only} $m $variant $chparam $HIER"
          for f in $rtl_pkgs $files; do echo "== ${f#$RTL_ROOT/}"; cat "$f"; done; } | sha256sum | cut -c1-24)
 if [ -n "${SQUISH_SYNTH_PRINT_KEY:-}" ]; then echo "$key"; exit 0; fi
 if [ -z "${SQUISH_SYNTH_NOCACHE:-}" ] && [ -f "$CACHE/$key/row.txt" ]; then
@@ -156,7 +157,9 @@ fi
 { read_rtl; echo "synth_xilinx -top $m $flat"; echo "stat -top $m"; } > "$d/xilinx.ys"
 lut=""; ff=""; carry=""; bram=""; dsp=""; lutram=""
 last_stat() { awk '/Number of cells/{buf=""} {buf = buf $0 "\n"} END{printf "%s", buf}' "$1"; }
-if timeout "$TIMEOUT" yosys -q -l "$d/xilinx.log" -s "$d/xilinx.ys" >/dev/null 2>&1; then
+if [ -n "$ASIC_ONLY" ]; then
+  echo "skipped: SQUISH_SYNTH_ASIC_ONLY" > "$d/xilinx.log"
+elif timeout "$TIMEOUT" yosys -q -l "$d/xilinx.log" -s "$d/xilinx.ys" >/dev/null 2>&1; then
   read -r lut ff carry bram dsp lutram < <(awk '
     $1 ~ /^LUT[1-6]$/ {l += $2}
     $1 ~ /^FD[CPRS]E(_1)?$/ {f += $2}

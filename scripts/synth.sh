@@ -17,6 +17,9 @@
 #   SQUISH_SYNTH_CACHE     cache folder (default REPORTS_DIR/../synth-cache)
 #   SQUISH_SYNTH_NOCACHE=1 ignore the cache
 #   SQUISH_SYNTH_TIMEOUT   seconds per Yosys run (default 3600)
+#   SQUISH_SYNTH_MAXFANOUT nets with more loads get a buffer tree (default 16)
+#   SQUISH_SYNTH_ASIC_ONLY=1  skip the Xilinx run (LUT/FF/... columns empty;
+#                          cached under its own key)
 #   SQUISH_SYNTH_REPORT_ONLY=1  synthesize nothing: rebuild ppa.json/md from the
 #                          rows already under REPORTS_DIR/synth/ (e.g. while a
 #                          long run is still going); modules without a row are

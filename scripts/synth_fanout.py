@@ -146,7 +146,8 @@ def main():
 
         for b, ld in list(loads.items()):
             n = len(ld) + outport.get(b, 0)
-            stats["max_fanout_before"] = max(stats["max_fanout_before"], n)
+            if b not in ideal[m]:
+                stats["max_fanout_before"] = max(stats["max_fanout_before"], n)
             if b in ideal[m] or n <= F:
                 stats["max_fanout_after"] = max(stats["max_fanout_after"], n if b not in ideal[m] else 0)
                 continue
