@@ -8,9 +8,16 @@
 # for ppa_report.py (format in that file).
 #
 # Cache: the row and its logs are stored under $SQUISH_SYNTH_CACHE/<key>, key =
-# sha256 of this script, the SRAM model, the liberty, the clock, the parameters
-# and the contents of every RTL file the module depends on (packages + the files
-# of every module reachable from it by name). A hit copies them back in ~0 s.
+# sha256 of this script, scripts/synth_fanout.py, the SRAM model, the liberty,
+# the clock, the fanout limit, the parameters and the contents of every RTL file
+# the module depends on (packages + the files of every module reachable from it
+# by name). A hit copies them back in ~0 s.
+#
+# After ABC, scripts/synth_fanout.py buffers every net with more than
+# SQUISH_SYNTH_MAXFANOUT (default 16) loads with a BUFX4 tree (flip-flop
+# outputs and module inputs included, which ABC's buffering never sees); the
+# clock and the asynchronous reset stay ideal (unbuffered), and STA treats
+# rst_ni as a false path. osu018.unbuf.v keeps the netlist before buffering.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/rtl-files.sh"
@@ -19,6 +26,9 @@ variant=${3:-shipped}; chparam=${4:-}
 LIB=${SQUISH_LIBERTY:-/usr/share/qflow/tech/osu018/osu018_stdcells.lib}
 SRAM_LIB="$here/synth-sram.lib"; SRAM_RULES="$here/synth-sram.rules"
 PERIOD_NS=${SQUISH_CLOCK_NS:-10}
+MAXFANOUT=${SQUISH_SYNTH_MAXFANOUT:-16}
+ASIC_ONLY=${SQUISH_SYNTH_ASIC_ONLY:-}   # 1: skip the Xilinx run (its columns stay empty)
+FANOUT_PY="$here/synth_fanout.py"
 TIMEOUT=${SQUISH_SYNTH_TIMEOUT:-3600}
 CACHE=${SQUISH_SYNTH_CACHE:-$reports/../synth-cache}
 # Modules synthesized hierarchically (each distinct submodule mapped once; a
@@ -48,7 +58,7 @@ deps() {  # transitive module files reachable from $1 by name
   done
 }
 files=$(deps "$m" | LC_ALL=C sort -u)
-key=$( { cat "$0" "$SRAM_LIB" "$SRAM_RULES"; echo "$LIB $PERIOD_NS $m $variant $chparam $HIER"
+key=$( { cat "$0" "$FANOUT_PY" "$SRAM_LIB" "$SRAM_RULES"; echo "$LIB $PERIOD_NS $MAXFANOUT ${ASIC_ONLY:+asic-only} $m $variant $chparam $HIER"
          for f in $rtl_pkgs $files; do echo "== ${f#$RTL_ROOT/}"; cat "$f"; done; } | sha256sum | cut -c1-24)
 if [ -n "${SQUISH_SYNTH_PRINT_KEY:-}" ]; then echo "$key"; exit 0; fi
 if [ -z "${SQUISH_SYNTH_NOCACHE:-}" ] && [ -f "$CACHE/$key/row.txt" ]; then
@@ -78,10 +88,22 @@ synth -top $m $flat -run fine:
 dfflibmap -liberty $LIB
 abc -liberty $LIB -D $((PERIOD_NS * 1000)) -script +strash;dc2;strash;&get,-n;&dch,-f;&nf,{D};&put;buffer,-p;upsize,{D};dnsize,{D}
 opt_clean -purge
+rename -enumerate
+stat -top $m -liberty $LIB -liberty $SRAM_LIB
+write_verilog -noattr -noexpr $d/osu018.unbuf.v
+read_liberty -lib $LIB
+write_json $d/osu018.unbuf.json
+YS
+} > "$d/osu018.ys"
+# fanout buffering (synth_fanout.py) -> the netlist that is counted and timed
+cat > "$d/osu018.buf.ys" <<YS
+read_liberty -lib $LIB
+read_liberty -lib $SRAM_LIB
+read_json $d/osu018.buf.json
+hierarchy -check -top $m
 stat -top $m -liberty $LIB -liberty $SRAM_LIB
 write_verilog -noattr -noexpr $d/osu018.v
 YS
-} > "$d/osu018.ys"
 t0=$(date +%s)
 cpu0=$(awk '{print $16 + $17}' /proc/$$/stat)
 st=ok
@@ -91,9 +113,18 @@ if ! timeout "$TIMEOUT" yosys -q -e 'is implicitly declared' -l "$d/osu018.log" 
   echo "$row|$st|||||||||$chparam||$(( $(date +%s) - t0 ))|||$m|$variant" > "$d/row.txt"
   exit 0   # a failure is not cached
 fi
-area=$(grep -E 'Chip area for (top )?module' "$d/osu018.log" | tail -1 | awk '{print $NF}')
-cells=$(awk '/Number of cells:/{n=$NF} END{print n}' "$d/osu018.log")
-srams=$(awk '/Number of cells:/{n=0} $1=="squish_sram_1kx32"{n=$2} END{print n+0}' "$d/osu018.log")
+if ! python3 "$FANOUT_PY" "$d/osu018.unbuf.json" "$d/osu018.buf.json" "$m" --max-fanout "$MAXFANOUT" \
+       --ideal clk_i,rst_ni --report "$d/fanout.json" > "$d/fanout.log" 2>&1 ||
+   ! timeout "$TIMEOUT" yosys -q -l "$d/osu018.buf.log" -s "$d/osu018.buf.ys" >/dev/null 2>&1; then
+  echo "synth $row: fanout buffering failed (see $d/fanout.log, $d/osu018.buf.log)"
+  echo "$row|fail|||||||||$chparam||$(( $(date +%s) - t0 ))|||$m|$variant" > "$d/row.txt"
+  exit 0
+fi
+rm -f "$d/osu018.unbuf.json" "$d/osu018.buf.json"
+sed "s|^|synth $row: |" "$d/fanout.log"
+area=$(grep -E 'Chip area for (top )?module' "$d/osu018.buf.log" | tail -1 | awk '{print $NF}')
+cells=$(awk '/Number of cells:/{n=$NF} END{print n}' "$d/osu018.buf.log")
+srams=$(awk '/Number of cells:/{n=0} $1=="squish_sram_1kx32"{n=$2} END{print n+0}' "$d/osu018.buf.log")
 
 # --- OpenSTA ------------------------------------------------------------------
 has_clk=$(grep -c 'input clk_i' "$d/osu018.v" || true)
@@ -102,6 +133,9 @@ has_clk=$(grep -c 'input clk_i' "$d/osu018.v" || true)
   if [ "$has_clk" -gt 0 ]; then
     echo "create_clock -name clk -period $PERIOD_NS [get_ports clk_i]"
     echo "set_input_delay 0 -clock clk [delete_from_list [all_inputs] [get_ports clk_i]]"
+    # asynchronous reset: ideal net, not timed here (fanout.log lists what it
+    # drives: asynchronous set/reset pins only); its tree is a layout matter
+    grep -q 'input rst_ni' "$d/osu018.v" && echo "set_false_path -from [get_ports rst_ni]"
   else
     echo "create_clock -name clk -period $PERIOD_NS"
     echo "set_input_delay 0 -clock clk [all_inputs]"
@@ -123,7 +157,9 @@ fi
 { read_rtl; echo "synth_xilinx -top $m $flat"; echo "stat -top $m"; } > "$d/xilinx.ys"
 lut=""; ff=""; carry=""; bram=""; dsp=""; lutram=""
 last_stat() { awk '/Number of cells/{buf=""} {buf = buf $0 "\n"} END{printf "%s", buf}' "$1"; }
-if timeout "$TIMEOUT" yosys -q -l "$d/xilinx.log" -s "$d/xilinx.ys" >/dev/null 2>&1; then
+if [ -n "$ASIC_ONLY" ]; then
+  echo "skipped: SQUISH_SYNTH_ASIC_ONLY" > "$d/xilinx.log"
+elif timeout "$TIMEOUT" yosys -q -l "$d/xilinx.log" -s "$d/xilinx.ys" >/dev/null 2>&1; then
   read -r lut ff carry bram dsp lutram < <(awk '
     $1 ~ /^LUT[1-6]$/ {l += $2}
     $1 ~ /^FD[CPRS]E(_1)?$/ {f += $2}

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # make synth: per module PPA with open tools, in parallel and cached.
 #   1. Yosys 0.23 -> OSU 0.18um standard cells (dfflibmap + abc, delay-driven
-#      with fanout buffering and gate sizing): cells, area (um^2). One-write
+#      with ABC's buffering and gate sizing), then scripts/synth_fanout.py
+#      (BUFX4 trees on every net above SQUISH_SYNTH_MAXFANOUT loads, flop
+#      outputs included; clk_i/rst_ni ideal): cells, area (um^2). One-write
 #      one-read memories of >= 4 kbit become 1024x32 SRAM macro black boxes
 #      costed by the model in scripts/synth-sram.lib (docs/silicon.md).
-#   2. OpenSTA on that netlist: worst setup path at a 10 ns clock -> Fmax (MHz)
+#   2. OpenSTA on that netlist: worst setup path at a 10 ns clock -> Fmax (MHz);
+#      rst_ni is a false path (its tree is a layout matter)
 #   3. Yosys synth_xilinx (7-series): LUT, FF, CARRY4, BRAM, DSP counts
 # Every module runs at its shipped (default) parameters. A module whose file has
 #   // squish-synth: chparam -set P V ...     (a reduced configuration)
@@ -17,6 +20,9 @@
 #   SQUISH_SYNTH_CACHE     cache folder (default REPORTS_DIR/../synth-cache)
 #   SQUISH_SYNTH_NOCACHE=1 ignore the cache
 #   SQUISH_SYNTH_TIMEOUT   seconds per Yosys run (default 3600)
+#   SQUISH_SYNTH_MAXFANOUT nets with more loads get a buffer tree (default 16)
+#   SQUISH_SYNTH_ASIC_ONLY=1  skip the Xilinx run (LUT/FF/... columns empty;
+#                          cached under its own key)
 #   SQUISH_SYNTH_REPORT_ONLY=1  synthesize nothing: rebuild ppa.json/md from the
 #                          rows already under REPORTS_DIR/synth/ (e.g. while a
 #                          long run is still going); modules without a row are

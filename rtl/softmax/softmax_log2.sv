@@ -7,13 +7,15 @@
 //   result = (e - 40) * 2^24 + round(log2(y) * 2^24)
 //
 // Bit-exact with squish::softmax::log2_q24; error below 2^-23. Two pipeline
-// stages (normalise; table and polynomial) with one enable: the unit takes a
+// stages (normalise and square u; table and polynomial) with one enable: the
+// squarer sits in stage 1, which is otherwise short, so that stage 2 holds one
+// multiplier level (timing, docs/silicon.md). The unit takes a
 // new sum every cycle unless its output is stalled, so vectors of any length
 // can follow each other back to back.
 //
 // Cost: a 58-bit leading-one detector and normalising shifter, the 128-entry
-// ROM, a 23 x 19 and an 18 x 17 multiplier, a 19 x 19 squarer, ~90 + SideWidth
-// x 2 flops. in_ready_o depends on out_ready_i (pipeline enable).
+// ROM, a 23 x 19 and an 18 x 17 multiplier, a 19 x 19 squarer, ~108 +
+// SideWidth x 2 flops. in_ready_o depends on out_ready_i (pipeline enable).
 `default_nettype none
 
 module softmax_log2 #(
@@ -44,6 +46,7 @@ module softmax_log2 #(
   logic                 norm_valid_q, out_valid_q;
   logic signed [7:0]    exp_q, exp_d;       // e - 40
   logic [31:0]          frac_q, frac_d;     // f, Q0.32
+  logic [17:0]          sq_q, sq_d;         // (u >>> 6)^2 >> 20 of that f
   logic [SideWidth-1:0] norm_side_q, out_side_q;
   logic signed [31:0]   log_q, log_d;
 
@@ -73,6 +76,17 @@ module softmax_log2 #(
     exp_d     = lead_found ? (8'(lead) - 8'd40) : -8'sd40;
   end
 
+  // Still stage 1: the square of u for stage 2's quadratic term.
+  logic signed [25:0] u1;
+  logic signed [19:0] u1_short;
+  logic signed [39:0] sq_full;  // u_short^2, Q.52
+  always_comb begin
+    u1       = $signed({1'b0, frac_d[24:0]}) - 26'sd16777216;
+    u1_short = 20'(u1 >>> 6);
+    sq_full  = u1_short * u1_short;
+    sq_d     = sq_full[37:20];
+  end
+
   // ---- stage 2: table and polynomial ----
   logic [29:0]        l0;
   logic [22:0]        l1;
@@ -80,7 +94,6 @@ module softmax_log2 #(
   logic signed [25:0] u;        // f[24:0] - 2^24, Q.32
   logic signed [19:0] u_short;  // u >>> 6, Q.26
   logic signed [43:0] lin_full; // L1 * u_short, Q.48
-  logic signed [39:0] sq_full;  // u_short^2, Q.52
   logic signed [36:0] quad_full;// L2 * (sq >> 20), Q.50
   logic signed [32:0] frac30;
 
@@ -95,8 +108,7 @@ module softmax_log2 #(
     u         = $signed({1'b0, frac_q[24:0]}) - 26'sd16777216;
     u_short   = 20'(u >>> 6);
     lin_full  = $signed({1'b0, l1}) * u_short;
-    sq_full   = u_short * u_short;
-    quad_full = $signed({1'b0, l2}) * $signed({1'b0, sq_full[37:20]});
+    quad_full = $signed({1'b0, l2}) * $signed({1'b0, sq_q});
     frac30    = $signed({3'b000, l0}) + 33'(lin_full >>> 18) - 33'(quad_full >>> 20);
     log_d     = $signed({exp_q, 24'd0}) + 32'((frac30 + 33'sd32) >>> 6);
   end
@@ -116,6 +128,7 @@ module softmax_log2 #(
     if (en) begin
       exp_q       <= exp_d;
       frac_q      <= frac_d;
+      sq_q        <= sq_d;
       norm_side_q <= in_side_i;
       log_q       <= log_d;
       out_side_q  <= norm_side_q;
