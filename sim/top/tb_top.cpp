@@ -445,6 +445,71 @@ TEST_P(TopUnits, NmsThroughTheTop) {
 
 SQUISH_BACKPRESSURE_SUITE(TopUnits);
 
+/// The register map as docs/top.md gives it: reset values, every RW register
+/// read back after a write, PARAMS of the Verilated build, the counters a GEMM
+/// leaves, and the command errors no other test reaches (reserved op 3, NMS
+/// boxes beyond NmsMaxBoxes), each followed by a good GEMM on the same top.
+TEST_P(TopGemm, RegisterMapAndCommandErrors) {
+  namespace r = rtl::top_reg;
+  std::mt19937_64 g(sim::test_seed());
+  rtl::TopDriver drv(top_opts(GetParam()));
+  // reset values (docs/top.md, register map)
+  EXPECT_EQ(drv.read(r::kIrqEn), 0u);
+  EXPECT_EQ(drv.read(r::kCmd), 0u);
+  EXPECT_EQ(drv.read(r::kRows), 1u);
+  EXPECT_EQ(drv.read(r::kCols), 1u);
+  EXPECT_EQ(drv.read(r::kNpix), 1u);
+  EXPECT_EQ(drv.read(r::kZp), 0x7F800000u);
+  EXPECT_EQ(drv.read(r::kBatch), 4u);  // MaxBatch
+  for (uint8_t a : {r::kSmCfg, r::kNmsThr, r::kNmsCfg, r::kNmsTopk, r::kNmsScore, r::kSections, r::kOutBeats,
+                    r::kNmsCycles})
+    EXPECT_EQ(drv.read(a), 0u) << "register 0x" << std::hex << int(a);
+  // PARAMS: Lanes 16, MaxBatch 4, log2 MaxRows 10, log2 CacheDepth 13 (the Verilated build's 8192)
+  EXPECT_EQ(drv.read(r::kParams), 0x0D0A0410u);
+  // every RW register holds what was written (random values)
+  std::vector<std::pair<uint8_t, uint32_t>> wr;
+  for (uint8_t a : {r::kCmd, r::kRows, r::kCols, r::kNpix, r::kZp, r::kBatch, r::kSmCfg, r::kNmsThr, r::kNmsCfg,
+                    r::kNmsTopk, r::kNmsScore}) {
+    const auto v = static_cast<uint32_t>(g());
+    drv.write(a, v);
+    wr.push_back({a, v});
+  }
+  drv.write(r::kIrqEn, 1);
+  for (const auto& [a, v] : wr) EXPECT_EQ(drv.read(a), v) << "register 0x" << std::hex << int(a);
+  EXPECT_EQ(drv.read(r::kIrqEn), 1u);
+  drv.write(r::kIrqEn, 0);
+  EXPECT_EQ(drv.read(r::kIrqEn), 0u);
+  // an unmapped offset reads 0
+  EXPECT_EQ(drv.read(0xFC), 0u);
+  // reserved op 3: error 0x63 (source 6 descriptor, code 3 bad op)
+  drv.write(r::kCmd, 3);
+  drv.write(r::kCtrl, 1);
+  EXPECT_EQ(drv.read(r::kStatus) & 4u, 4u);
+  EXPECT_EQ(drv.read(r::kError), 0x63u);
+  drv.soft_reset();
+  EXPECT_EQ(drv.read(r::kError), 0u);
+  // NMS with more boxes than NmsMaxBoxes (8192): error 0x62 (bad descriptor)
+  drv.write(r::kCmd, 2);
+  drv.write(r::kNpix, 8193);
+  drv.write(r::kCtrl, 1);
+  EXPECT_EQ(drv.read(r::kStatus) & 4u, 4u);
+  EXPECT_EQ(drv.read(r::kError), 0x62u);
+  drv.soft_reset();
+  // the same top still runs a good layer, and its counters say so
+  drv.write(r::kBatch, 0);
+  drv.write(r::kZp, 0x7F800000u);
+  const auto w = random_weights(g, 5, 24, WPrec::Int8, 1.0);
+  const auto s = make_section(w, 5, 24, WPrec::Int8, sparse::Format::Dense);
+  const auto job = make_job(s, WPrec::Int8, random_channels(g, 5), false, g);
+  const auto acts = random_acts(g, 3 * 24);
+  const auto ok = drv.gemm(job, acts, 3);
+  ASSERT_EQ(ok.error, 0u);
+  EXPECT_EQ(ok.out, reference(job, acts, 3));
+  EXPECT_EQ(drv.read(r::kSections), 1u);  // one weight section completed since reset
+  // 5 rows x 3 pixels of int8 results, P = 16 per beat: one beat per row and pixel batch
+  EXPECT_GT(drv.read(r::kOutBeats), 0u);
+}
+
 TEST(TopDevice, MakeRtlDeviceRunsAGemm) {
   std::mt19937_64 g(sim::test_seed());
   auto dev = runtime::make_rtl_device({});
