@@ -153,6 +153,22 @@ TEST_P(SoftmaxEdge, CornerVectors) {
   run_and_check(jobs, o);
 }
 
+// Every entry of the log2 unit's 128-entry table: n equal logits make the
+// running sum exactly n (each exp2 term is 1), so n = 128 .. 255 puts every
+// 7-bit mantissa prefix of the sum through log2 (random testing missed some of
+// them: make coverage showed 5 table rows never read). A second pass at n =
+// 256 .. 383 in steps of 2 repeats it one octave up.
+TEST(SoftmaxLog2Table, EveryEntryThroughAllEqualVectors) {
+  const auto o = options(Backpressure::Light);
+  std::mt19937_64 g(o.dut.seed);
+  std::vector<SoftmaxJob> jobs;
+  for (size_t n = 128; n < 256; ++n)
+    jobs.push_back({std::vector<int16_t>(n, static_cast<int16_t>(static_cast<int>(g() % 65536) - 32768)),
+                    static_cast<unsigned>(g() % 16), std::nullopt});
+  for (size_t n = 256; n < 384; n += 2) jobs.push_back({std::vector<int16_t>(n, 77), 3, std::nullopt});
+  run_and_check(jobs, o);
+}
+
 SQUISH_BACKPRESSURE_SUITE(SoftmaxRandom);
 SQUISH_BACKPRESSURE_SUITE(SoftmaxEdge);
 
