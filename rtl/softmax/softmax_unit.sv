@@ -189,12 +189,34 @@ module softmax_unit #(
   logic signed [17:0]   b_mb_q;
   logic signed [17:0]   mb_d;
 
+  // The beat's maximum as a balanced tree of compare-selects (log2 Lanes levels,
+  // not a chain of Lanes - 1: timing, docs/silicon.md). Node n (1 = root) sits
+  // at [(n-1)*TW +: TW], its children are 2n and 2n+1, leaf i is node MaxP2+i.
+  // Lane 0 is always valid; masked lanes and the padding enter as the most
+  // negative value, so the maximum is that of lane 0 and the unmasked lanes.
+  localparam int unsigned MaxP2 = 1 << $clog2(Lanes);
+  localparam logic signed [TW-1:0] TMin = {1'b1, {(TW-1){1'b0}}};
+  logic [(2*MaxP2-1)*TW-1:0] mx_node /*verilator split_var*/;
+  for (genvar gi = 0; gi < MaxP2; gi++) begin : g_max_leaf
+    if (gi == 0) begin : g_lane0
+      assign mx_node[(MaxP2-1)*TW +: TW] = a_t_q[0 +: TW];
+    end else if (gi < Lanes) begin : g_lane
+      assign mx_node[(MaxP2+gi-1)*TW +: TW] = a_mask_q[gi] ? a_t_q[gi*TW +: TW] : TMin;
+    end else begin : g_pad
+      assign mx_node[(MaxP2+gi-1)*TW +: TW] = TMin;
+    end
+  end
+  for (genvar gn = 1; gn < MaxP2; gn++) begin : g_max_node
+    logic signed [TW-1:0] lo, hi;
+    assign lo = mx_node[(2*gn-1)*TW +: TW];
+    assign hi = mx_node[(2*gn)*TW +: TW];
+    assign mx_node[(gn-1)*TW +: TW] = (hi > lo) ? hi : lo;
+  end
+
   always_comb begin
     logic signed [TW-1:0] tmax;
     logic signed [TW:0]   tceil;
-    tmax = a_t_q[0 +: TW];
-    for (int i = 1; i < Lanes; i++)
-      if (a_mask_q[i] && ($signed(a_t_q[i*TW +: TW]) > tmax)) tmax = a_t_q[i*TW +: TW];
+    tmax  = mx_node[0 +: TW];
     tceil = (TW+1)'(tmax) + (TW+1)'((1 << TFrac) - 1);
     mb_d  = 18'(tceil >>> TFrac);
   end
