@@ -7,14 +7,14 @@
 //   result = (e - 40) * 2^24 + round(log2(y) * 2^24)
 //
 // Bit-exact with squish::softmax::log2_q24; error below 2^-23. Two pipeline
-// stages (normalise and square u; table and polynomial) with one enable: the
-// squarer sits in stage 1, which is otherwise short, so that stage 2 holds one
-// multiplier level (timing, docs/silicon.md). The unit takes a
+// stages (normalise, square u and read the table; polynomial) with one enable:
+// the squarer and the ROM sit in stage 1, which is otherwise short, so that
+// stage 2 holds one multiplier level and the adds (timing, docs/silicon.md). The unit takes a
 // new sum every cycle unless its output is stalled, so vectors of any length
 // can follow each other back to back.
 //
 // Cost: a 58-bit leading-one detector and normalising shifter, the 128-entry
-// ROM, a 23 x 19 and an 18 x 17 multiplier, a 19 x 19 squarer, ~108 +
+// ROM, a 23 x 19 and an 18 x 17 multiplier, a 19 x 19 squarer, ~172 +
 // SideWidth x 2 flops. in_ready_o depends on out_ready_i (pipeline enable).
 `default_nettype none
 
@@ -45,7 +45,8 @@ module softmax_log2 #(
   logic                 en;
   logic                 norm_valid_q, out_valid_q;
   logic signed [7:0]    exp_q, exp_d;       // e - 40
-  logic [31:0]          frac_q, frac_d;     // f, Q0.32
+  logic [31:0]          frac_d;             // f, Q0.32
+  logic [24:0]          frac_q;             // its bits below the segment
   logic [17:0]          sq_q, sq_d;         // (u >>> 6)^2 >> 20 of that f
   logic [SideWidth-1:0] norm_side_q, out_side_q;
   logic signed [31:0]   log_q, log_d;
@@ -87,29 +88,31 @@ module softmax_log2 #(
     sq_d     = sq_full[37:20];
   end
 
-  // ---- stage 2: table and polynomial ----
-  logic [29:0]        l0;
-  logic [22:0]        l1;
-  logic [17:0]        l2;
+  // Still stage 1: the table row of f's segment.
+  logic [29:0]        l0_d, l0_q;
+  logic [22:0]        l1_d, l1_q;
+  logic [17:0]        l2_d, l2_q;
+
+  softmax_log2_rom u_rom (
+    .seg_i (frac_d[31:25]),
+    .l0_o  (l0_d),
+    .l1_o  (l1_d),
+    .l2_o  (l2_d)
+  );
+
+  // ---- stage 2: polynomial ----
   logic signed [25:0] u;        // f[24:0] - 2^24, Q.32
   logic signed [19:0] u_short;  // u >>> 6, Q.26
   logic signed [43:0] lin_full; // L1 * u_short, Q.48
   logic signed [36:0] quad_full;// L2 * (sq >> 20), Q.50
   logic signed [32:0] frac30;
 
-  softmax_log2_rom u_rom (
-    .seg_i (frac_q[31:25]),
-    .l0_o  (l0),
-    .l1_o  (l1),
-    .l2_o  (l2)
-  );
-
   always_comb begin
     u         = $signed({1'b0, frac_q[24:0]}) - 26'sd16777216;
     u_short   = 20'(u >>> 6);
-    lin_full  = $signed({1'b0, l1}) * u_short;
-    quad_full = $signed({1'b0, l2}) * $signed({1'b0, sq_q});
-    frac30    = $signed({3'b000, l0}) + 33'(lin_full >>> 18) - 33'(quad_full >>> 20);
+    lin_full  = $signed({1'b0, l1_q}) * u_short;
+    quad_full = $signed({1'b0, l2_q}) * $signed({1'b0, sq_q});
+    frac30    = $signed({3'b000, l0_q}) + 33'(lin_full >>> 18) - 33'(quad_full >>> 20);
     log_d     = $signed({exp_q, 24'd0}) + 32'((frac30 + 33'sd32) >>> 6);
   end
 
@@ -127,8 +130,11 @@ module softmax_log2 #(
   always_ff @(posedge clk_i) begin
     if (en) begin
       exp_q       <= exp_d;
-      frac_q      <= frac_d;
+      frac_q      <= frac_d[24:0];
       sq_q        <= sq_d;
+      l0_q        <= l0_d;
+      l1_q        <= l1_d;
+      l2_q        <= l2_d;
       norm_side_q <= in_side_i;
       log_q       <= log_d;
       out_side_q  <= norm_side_q;

@@ -29,18 +29,22 @@
 // vector exceeds MaxLen; err_length_o when a pass-2 vector's length differs
 // from its pass-1 length. Outputs stay well-formed either way.
 //
-// Timing: pass 1 is a 6-stage pipeline with one enable, stalled only when the
+// Timing: pass 1 is a 7-stage pipeline with one enable, stalled only when the
 // statistics queue is full (pass 2 is StatsDepth vectors behind). Pass 2 is a
-// 3-stage pipeline that never stalls; its
+// 4-stage pipeline that never stalls; its
 // input is admitted against credits for the OutDepth-entry output FIFO, so no
 // combinational path runs from prob_ready_i to any ready output.
 //
+// Each pipeline has one stage inside its exp2 units (softmax_exp2's register,
+// stages H and H2 below; timing, docs/silicon.md).
+//
 // Cost (Lanes = 8): 2 x 8 16x25 constant multipliers (t), 2 x 8 exp2 units
-// (64-entry ROM, 23x18 and 17x15 multipliers, a squarer), 8 rounding shifters
+// (64-entry ROM, 23x18 and 17x15 multipliers, a squarer, 89 flops), 8 rounding shifters
 // per pass, a 58-bit sum with a barrel shifter, one log2 unit (128-entry ROM,
 // two small multipliers and a squarer),
-// an 8 x 128-bit output FIFO and a 2 x 66-bit statistics FIFO; ~4.5 kbit of
-// flops. See docs/softmax.md for the synthesized figures.
+// an 8 x 128-bit output FIFO and a 2 x 66-bit statistics FIFO; ~6.1 kbit of
+// flops (1.6 kbit of them the exp2 stage: 16 x 89 in the units, 181 of side
+// signals). See docs/softmax.md for the synthesized figures.
 //
 // make synth maps a flattened 1-lane instance (the 8-lane flat run exceeds its
 // time limit); bench_softmax synthesizes 1 and 8 lanes hierarchically.
@@ -55,7 +59,8 @@ module softmax_unit #(
   parameter int unsigned Lanes /*verilator public*/ = 8,
   /// Longest vector; sets the width of the running sum so it cannot overflow.
   parameter int unsigned MaxLen /*verilator public*/ = 131072,
-  /// Output FIFO depth; >= 6 sustains one beat per cycle with no stalls.
+  /// Output FIFO depth; >= 6 sustains one beat per cycle with no stalls (a
+  /// pass-2 beat holds a credit for 5 cycles: A2, B2, H2, C2, the FIFO).
   parameter int unsigned OutDepth = 8,
   /// Vectors whose statistics may wait for their pass 2.
   parameter int unsigned StatsDepth = 2,
@@ -184,12 +189,34 @@ module softmax_unit #(
   logic signed [17:0]   b_mb_q;
   logic signed [17:0]   mb_d;
 
+  // The beat's maximum as a balanced tree of compare-selects (log2 Lanes levels,
+  // not a chain of Lanes - 1: timing, docs/silicon.md). Node n (1 = root) sits
+  // at [(n-1)*TW +: TW], its children are 2n and 2n+1, leaf i is node MaxP2+i.
+  // Lane 0 is always valid; masked lanes and the padding enter as the most
+  // negative value, so the maximum is that of lane 0 and the unmasked lanes.
+  localparam int unsigned MaxP2 = 1 << $clog2(Lanes);
+  localparam logic signed [TW-1:0] TMin = {1'b1, {(TW-1){1'b0}}};
+  logic [(2*MaxP2-1)*TW-1:0] mx_node /*verilator split_var*/;
+  for (genvar gi = 0; gi < MaxP2; gi++) begin : g_max_leaf
+    if (gi == 0) begin : g_lane0
+      assign mx_node[(MaxP2-1)*TW +: TW] = a_t_q[0 +: TW];
+    end else if (gi < Lanes) begin : g_lane
+      assign mx_node[(MaxP2+gi-1)*TW +: TW] = a_mask_q[gi] ? a_t_q[gi*TW +: TW] : TMin;
+    end else begin : g_pad
+      assign mx_node[(MaxP2+gi-1)*TW +: TW] = TMin;
+    end
+  end
+  for (genvar gn = 1; gn < MaxP2; gn++) begin : g_max_node
+    logic signed [TW-1:0] lo, hi;
+    assign lo = mx_node[(2*gn-1)*TW +: TW];
+    assign hi = mx_node[(2*gn)*TW +: TW];
+    assign mx_node[(gn-1)*TW +: TW] = (hi > lo) ? hi : lo;
+  end
+
   always_comb begin
     logic signed [TW-1:0] tmax;
     logic signed [TW:0]   tceil;
-    tmax = a_t_q[0 +: TW];
-    for (int i = 1; i < Lanes; i++)
-      if (a_mask_q[i] && ($signed(a_t_q[i*TW +: TW]) > tmax)) tmax = a_t_q[i*TW +: TW];
+    tmax  = mx_node[0 +: TW];
     tceil = (TW+1)'(tmax) + (TW+1)'((1 << TFrac) - 1);
     mb_d  = 18'(tceil >>> TFrac);
   end
@@ -218,7 +245,18 @@ module softmax_unit #(
       c_d_d[i*DW +: DW] = clamp_arg(OmegaW'($signed(b_t_q[i*TW +: TW])) - (OmegaW'(m_new) <<< TFrac));
   end
 
-  // Stage D: exp2 mantissas. Stage E: rounded Q1.40 terms.
+  // Stage H: first half of the exp2 units (their internal register) and the
+  // side signals delayed to match. Stage D: exp2 mantissas. Stage E: rounded
+  // Q1.40 terms.
+  logic                 h_valid_q;
+  logic [Lanes*7-1:0]   h_shift_q;  // -floor(arg), 0..64
+  logic [Lanes-1:0]     h_mask_q;
+  logic                 h_first_q, h_last_q;
+  logic [3:0]           h_frac_q;
+  logic [LenWidth-1:0]  h_len_q;
+  logic [5:0]           h_delta_q;
+  logic signed [17:0]   h_m_q;
+
   logic                 d_valid_q;
   logic [Lanes*32-1:0]  d_mant_q;
   logic [Lanes*7-1:0]   d_shift_q;  // -floor(arg), 0..64
@@ -238,6 +276,8 @@ module softmax_unit #(
     assign k   = arg[DW-1:24];
     assign shift1_d[gi*7 +: 7] = 7'(-k);
     softmax_exp2 u_exp2 (
+      .clk_i  (clk_i),
+      .en_i   (en1),
       .frac_i (arg[23:0]),
       .mant_o (mant1_d[gi*32 +: 32])
     );
@@ -335,6 +375,7 @@ module softmax_unit #(
       a_valid_q      <= 1'b0;
       b_valid_q      <= 1'b0;
       c_valid_q      <= 1'b0;
+      h_valid_q      <= 1'b0;
       d_valid_q      <= 1'b0;
       e_valid_q      <= 1'b0;
       f_valid_q      <= 1'b0;
@@ -347,7 +388,8 @@ module softmax_unit #(
         a_valid_q <= logit_fire;
         b_valid_q <= a_valid_q;
         c_valid_q <= b_valid_q;
-        d_valid_q <= c_valid_q;
+        h_valid_q <= c_valid_q;
+        d_valid_q <= h_valid_q;
         e_valid_q <= d_valid_q;
         f_valid_q <= e_valid_q;
       end
@@ -388,15 +430,24 @@ module softmax_unit #(
       c_delta_q <= delta_d;
       c_m_q     <= m_new;
 
+      h_shift_q <= shift1_d;
+      h_mask_q  <= c_mask_q;
+      h_first_q <= c_first_q;
+      h_last_q  <= c_last_q;
+      h_frac_q  <= c_frac_q;
+      h_len_q   <= c_len_q;
+      h_delta_q <= c_delta_q;
+      h_m_q     <= c_m_q;
+
       d_mant_q  <= mant1_d;
-      d_shift_q <= shift1_d;
-      d_mask_q  <= c_mask_q;
-      d_first_q <= c_first_q;
-      d_last_q  <= c_last_q;
-      d_frac_q  <= c_frac_q;
-      d_len_q   <= c_len_q;
-      d_delta_q <= c_delta_q;
-      d_m_q     <= c_m_q;
+      d_shift_q <= h_shift_q;
+      d_mask_q  <= h_mask_q;
+      d_first_q <= h_first_q;
+      d_last_q  <= h_last_q;
+      d_frac_q  <= h_frac_q;
+      d_len_q   <= h_len_q;
+      d_delta_q <= h_delta_q;
+      d_m_q     <= h_m_q;
 
       e_term_q  <= term_d;
       e_first_q <= d_first_q;
@@ -519,7 +570,14 @@ module softmax_unit #(
       b2_g_d[i*DW +: DW] = clamp_arg(OmegaW'($signed(a2_t_q[i*TW +: TW])) - a2_omega_q);
   end
 
+  // Stage H2: first half of the exp2 units and the matching side signals.
   // Stage C2: exp2 mantissas; then rounding into the output FIFO.
+  logic                 h2_valid_q;
+  logic [Lanes*7-1:0]   h2_shift_q;
+  logic [Lanes-1:0]     h2_mask_q;
+  logic [CountWidth-1:0] h2_count_q;
+  logic                 h2_last_q;
+
   logic                 c2_valid_q;
   logic [Lanes*32-1:0]  c2_mant_q;
   logic [Lanes*7-1:0]   c2_shift_q;
@@ -536,6 +594,8 @@ module softmax_unit #(
     assign k   = arg[DW-1:24];
     assign shift2_d[gi*7 +: 7] = 7'(-k);
     softmax_exp2 u_exp2 (
+      .clk_i  (clk_i),
+      .en_i   (1'b1),
       .frac_i (arg[23:0]),
       .mant_o (mant2_d[gi*32 +: 32])
     );
@@ -597,6 +657,7 @@ module softmax_unit #(
       err_length_q <= 1'b0;
       a2_valid_q   <= 1'b0;
       b2_valid_q   <= 1'b0;
+      h2_valid_q   <= 1'b0;
       c2_valid_q   <= 1'b0;
     end else begin
       pending_q    <= pending_d;
@@ -604,7 +665,8 @@ module softmax_unit #(
       err_length_q <= err_length_d;
       a2_valid_q   <= resend_fire;
       b2_valid_q   <= a2_valid_q;
-      c2_valid_q   <= b2_valid_q;
+      h2_valid_q   <= b2_valid_q;
+      c2_valid_q   <= h2_valid_q;
     end
   end
 
@@ -619,17 +681,21 @@ module softmax_unit #(
     b2_mask_q  <= a2_mask_q;
     b2_count_q <= a2_count_q;
     b2_last_q  <= a2_last_q;
+    h2_shift_q <= shift2_d;
+    h2_mask_q  <= b2_mask_q;
+    h2_count_q <= b2_count_q;
+    h2_last_q  <= b2_last_q;
     c2_mant_q  <= mant2_d;
-    c2_shift_q <= shift2_d;
-    c2_mask_q  <= b2_mask_q;
-    c2_count_q <= b2_count_q;
-    c2_last_q  <= b2_last_q;
+    c2_shift_q <= h2_shift_q;
+    c2_mask_q  <= h2_mask_q;
+    c2_count_q <= h2_count_q;
+    c2_last_q  <= h2_last_q;
   end
 
   // ---- status and performance counters ---------------------------------------
   logic [31:0] busy_q, vectors_q, lstall_q, rwait_q;
   logic        busy_now;
-  assign busy_now = p1_mid_q || p2_mid_q || a_valid_q || b_valid_q || c_valid_q || d_valid_q ||
+  assign busy_now = p1_mid_q || p2_mid_q || a_valid_q || b_valid_q || c_valid_q || h_valid_q || d_valid_q ||
                     e_valid_q || f_valid_q || res_valid_q || log_busy || stats_valid ||
                     (pending_q != '0);
   always_ff @(posedge clk_i or negedge rst_ni) begin
