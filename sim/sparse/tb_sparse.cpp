@@ -496,6 +496,55 @@ TEST(SparseErrors, CodesAndBoundedLatency) {
   EXPECT_FALSE(dut->error_o);
 }
 
+// A stored zero in the body, for every format that stores values: the value
+// 90 (0x5A; its field found as the one bit in which the payload differs from
+// the same matrix with 91 there) is cleared in a valid
+// payload, so the body is well formed except for that zero. The software reader
+// must reject it and the RTL must raise ErrValue (4) -- make coverage showed the
+// per-format zero-value branches were never reached by random corruption.
+TEST(SparseErrors, StoredZeroValueInEveryFormat) {
+  Rng rng(test_seed());
+  TestDut<Vsparse_decoder> dut;
+  const uint32_t rows = 4, cols = 8;
+  for (sp::Format f : {sp::Format::Coo1d, sp::Format::Rlc, sp::Format::Csr, sp::Format::Csc, sp::Format::Nm,
+                       sp::Format::Bitmap}) {
+    SCOPED_TRACE(sp::to_string(f));
+    // 2:4-pruned small values, one entry 90 (position varies with the seed)
+    std::vector<int32_t> w(rows * cols, 0);
+    for (uint32_t g = 0; g < rows * cols; g += 4) {
+      w[g + rng.uniform<uint32_t>(0, 1)] = rng.chance(0.5) ? 1 : -2;
+      w[g + rng.uniform<uint32_t>(2, 3)] = rng.chance(0.5) ? 3 : -1;
+    }
+    size_t at = rng.uniform<size_t>(0, w.size() - 1);
+    while (w[at] == 0) at = (at + 1) % w.size();
+    w[at] = 90;
+    sp::Params prm;
+    const std::vector<uint32_t> shape = {rows, cols};
+    auto bytes = sp::serialize(sp::encode(f, w, shape, prm));
+    // the value's field: the one bit that differs from the same matrix with 91 there
+    w[at] = 91;
+    const auto other = sp::serialize(sp::encode(f, w, shape, prm));
+    ASSERT_EQ(other.size(), bytes.size());
+    std::vector<size_t> diff;
+    for (size_t i = 0; i < bytes.size() * 8; ++i)
+      if (((bytes[i / 8] ^ other[i / 8]) >> (i % 8)) & 1u) diff.push_back(i);
+    ASSERT_EQ(diff.size(), 1u) << "90 and 91 differ in bit 0 only";
+    for (unsigned k = 0; k < 8; ++k) {
+      const size_t b = diff[0] + k;
+      ASSERT_EQ((bytes[b / 8] >> (b % 8)) & 1u, (0x5Au >> k) & 1u) << "bit " << k << " of the value field";
+      bytes[b / 8] &= static_cast<uint8_t>(~(1u << (b % 8)));
+    }
+    EXPECT_THROW(sp::deserialize(bytes, uint64_t{1} << 14), squish::FormatError);
+    set_wprec(dut.model(), dp::WPrec::Int8);
+    dut.reset();
+    Harness h(dut, Backpressure::Light);
+    const auto words = words_of(bytes);
+    h.drv.push(words.begin(), words.end());
+    dut.run_until([&] { return dut->error_o != 0; }, 20 * words.size() + 200, "error raised");
+    EXPECT_EQ(int{dut->error_code_o}, 4) << "ErrValue";
+  }
+}
+
 TEST(SparseDecoder, ResetMidPayloadRecovers) {
   Rng rng(test_seed());
   TestDut<Vsparse_decoder> dut;
