@@ -37,8 +37,12 @@ $(BUILD)/CMakeCache.txt: $(STAMP)
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 configure: $(BUILD)/CMakeCache.txt
 
+# A second pass only if the first fails: when an RTL change alters the files
+# Verilator writes for a model, the first pass still compiles the old file list
+# (CMake re-reads the list Verilator regenerated on the next pass), which shows
+# up as undefined references at link time.
 build: $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) || { echo "build: second pass (Verilator's generated file list changed)"; cmake --build $(BUILD) -j $(JOBS); }
 
 sim: build
 	@scripts/sim.sh $(BUILD)
