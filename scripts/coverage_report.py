@@ -96,24 +96,20 @@ for b in blocks:
 if fail:
     print(f"coverage: below {TARGET:.0f} % without a waiver (sim/coverage_waivers.txt): " + ", ".join(fail))
 
+def json_row(points, name, waived=None):
+    row = {}
+    for k in kinds:
+        c, t = points.get((name, k), (0, 0))
+        row[k + "_pct"] = round(100.0 * c / t, 2) if t else None
+        row[k + "_points"] = [c, t]
+        if waived and (name, k) in waived:
+            row[k + "_waiver"] = waived[(name, k)]
+    return row
+
+
 if len(sys.argv) > 2:
-    out = {"modules": {}, "blocks": {}}
-    for b in blocks:
-        row = {}
-        for k in kinds:
-            c, t = bpts.get((b, k), (0, 0))
-            row[k + "_pct"] = round(100.0 * c / t, 2) if t else None
-            row[k + "_points"] = [c, t]
-            if (b, k) in waivers:
-                row[k + "_waiver"] = waivers[(b, k)]
-        out["blocks"][b] = row
-    for mod in mods:
-        row = {}
-        for k in kinds:
-            c, t = pts.get((mod, k), (0, 0))
-            row[k + "_pct"] = round(100.0 * c / t, 2) if t else None
-            row[k + "_points"] = [c, t]
-        out["modules"][mod] = row
+    out = {"modules": {mod: json_row(pts, mod) for mod in mods},
+           "blocks": {b: json_row(bpts, b, waivers) for b in blocks}}
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(out, f, indent=1, sort_keys=True)
 
