@@ -82,20 +82,18 @@ class UnitImpl final : public HeNttUnitRtl::Impl {
     m.tw_slot_i = 0;
     m.cfg_slot_i = 0;
     dut_.reset();
-    in_ = std::make_unique<sim::StreamDriver<Beat>>(
-        dut_, m.s_valid_i, m.s_ready_o,
-        [&m](const Beat& b) {
-          for (unsigned l = 0; l < B; ++l) put_lane(m.s_data_i, l, b.lanes[l]);
-          m.s_last_i = b.last;
-        },
-        opt.in_bp);
-    tw_ = std::make_unique<sim::StreamDriver<Beat>>(
-        dut_, m.tw_valid_i, m.tw_ready_o,
-        [&m](const Beat& b) {
-          for (unsigned l = 0; l < B; ++l) put_lane(m.tw_data_i, l, b.lanes[l]);
-          m.tw_last_i = b.last;
-        },
-        opt.tw_bp);
+    // the coefficient and twiddle inputs: same beat layout, their own ports
+    auto driver = [this](auto& valid, auto& ready, auto& data, auto& last, auto bp) {
+      return std::make_unique<sim::StreamDriver<Beat>>(
+          dut_, valid, ready,
+          [&data, &last](const Beat& b) {
+            for (unsigned l = 0; l < B; ++l) put_lane(data, l, b.lanes[l]);
+            last = b.last;
+          },
+          bp);
+    };
+    in_ = driver(m.s_valid_i, m.s_ready_o, m.s_data_i, m.s_last_i, opt.in_bp);
+    tw_ = driver(m.tw_valid_i, m.tw_ready_o, m.tw_data_i, m.tw_last_i, opt.tw_bp);
     out_ = std::make_unique<sim::StreamSink<Beat>>(
         dut_, m.m_valid_o, m.m_ready_i,
         [&m] {
